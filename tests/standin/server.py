@@ -330,7 +330,10 @@ def render(style, req, kind, reply):
         text = ("I went through the header fields one by one, but I am not confident in my checksum "
                 "arithmetic, so I will not give you a packet this time.")
         return text, text
-    steps = ["Let me parse the request.", f"The request is {req.hex}"] + describe(req)
+    # The request's own hex is a decoy that parses as a datagram; a silent answer quotes it only
+    # in the chatty style, so that the other styles stay easy to read for an extractor.
+    quoted = [] if kind == "no_reply" and style != "chatty" else [f"The request is {req.hex}"]
+    steps = ["Let me parse the request."] + quoted + describe(req)
     if kind == "no_reply":
         steps.append(f"The datagram must not be answered: {req.why_silent or 'I would rather not'}.")
         answer = {"json": json.dumps({"reply_hex": None, "no_reply": True, "note": "NO REPLY"})}.get(
@@ -495,6 +498,36 @@ def choose_fault(cfg, key, attempt, fault_count):
     return None
 
 
+ERROR_FAULTS = {   # fault -> (status, message, kind)
+    "rate_429": (429, "Number of request tokens has exceeded your rate limit (injected).", None),
+    "rate_529": (529, "Overloaded (injected)", None),
+    "rate_500": (500, "Internal server error (injected)", None),
+    "rate_503": (503, "Service unavailable (injected)", None),
+    "rate_spend_limit": (429, "You have reached your specified API usage limits (injected).", "spend"),
+    "rate_400": (400, "invalid request (injected)", None),
+    "rate_401": (401, "invalid x-api-key (injected)", None),
+    "rate_404": (404, "model: {model} (injected)", None),
+}
+
+
+def decide_answer(cfg, req, order):
+    """(kind, mistake, effective, reply bytes or None) for one 200 answer; kind is reply |
+    no_reply | unparseable | no_packet; `effective` says whether the mistake changed anything."""
+    mistake = choose_mistake(cfg, req, order)
+    if req is None:
+        return "no_packet", None, False, None
+    if mistake == "unparseable":
+        return "unparseable", mistake, True, None
+    if req.expect_reply:
+        if mistake == "no_reply":
+            return "no_reply", mistake, True, None
+        reply = build_reply(req, mistake if mistake in REPLY_MISTAKES else None)
+        return "reply", mistake, mistake in REPLY_MISTAKES and reply != build_reply(req), reply
+    if mistake == "reply_to_negative":
+        return "reply", mistake, True, build_reply(req)
+    return "no_reply", mistake, False, None
+
+
 # --------------------------------------------------------------------------------------------
 # HTTP
 # --------------------------------------------------------------------------------------------
@@ -606,7 +639,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- the API endpoints ----
     def api(self, vendor):
-        body = self.read_body()
+        raw = self.read_body()
         with STATE.lock:
             STATE.requests_total += 1
             n = STATE.requests_total
@@ -618,10 +651,10 @@ class Handler(BaseHTTPRequestHandler):
                      "arrived_s": STATE.now(), "in_flight_at_arrival": STATE.in_flight,
                      "answered_s": None, "status": None, "outcome": None}
             STATE.log.append(entry)
-        self.rid = f"req_standin_{n:06d}"
+        self.rid, self.rec = f"req_standin_{n:06d}", None
         status, outcome = "dropped", "dropped"
         try:
-            status, outcome = self.answer(vendor, body, n, entry)
+            status, outcome = self.answer(vendor, raw, n, entry)
         except Exception as e:   # a bug here must not look like an injected fault
             print(f"stand-in: request #{n}: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
             status, outcome = self.error(vendor, 500, "stand-in internal error"), "internal_error"
@@ -630,10 +663,13 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.in_flight -= 1
                 entry.update(answered_s=STATE.now(), status=status, outcome=outcome)
                 STATE.by_status[str(status)] = STATE.by_status.get(str(status), 0) + 1
+                if self.rec is not None:
+                    self.rec["history"].append(outcome)
             if VERBOSE:
                 print(f"#{n} {self.path} {status} {outcome} seq={entry['seq']}", file=sys.stderr, flush=True)
 
     def error(self, vendor, status, message, kind=None, cfg=None):
+        """Sends `status` with the vendor's error body; returns the status."""
         if vendor == "anthropic":
             err = {"type": ANTHROPIC_ERRORS.get(status, "api_error" if status >= 500 else "invalid_request_error"),
                    "message": message}
@@ -656,70 +692,63 @@ class Handler(BaseHTTPRequestHandler):
         self.write(status, json.dumps(obj).encode(), headers)
         return status
 
-    def answer(self, vendor, body_bytes, n, entry):
+    def parse_api_request(self, vendor, raw, api_key):
+        """The request body when it is authorised and well formed; raises Refused otherwise."""
+        if api_key is not None:   # never echo or log the key that was sent
+            sent = (self.headers.get("x-api-key") if vendor == "anthropic" else
+                    (self.headers.get("Authorization") or "").removeprefix("Bearer "))
+            if not sent or not hmac.compare_digest(sent.encode(), api_key.encode()):
+                raise Refused(401, "invalid x-api-key" if vendor == "anthropic" else
+                              "Incorrect API key provided.", "auth")
+        if vendor == "anthropic" and self.headers.get("anthropic-version") != "2023-06-01":
+            raise Refused(400, "anthropic-version: header is required (2023-06-01)")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise Refused(400, "the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise Refused(400, "the body must be a JSON object")
+        if not isinstance(body.get("model"), str) or not body["model"]:
+            raise Refused(400, "model: field required")
+        if not isinstance(body.get("messages"), list) or not body["messages"]:
+            raise Refused(400, "messages: field required")
+        if vendor == "anthropic" and not isinstance(body.get("max_tokens"), int):
+            raise Refused(400, "max_tokens: field required")
+        return body
+
+    def answer(self, vendor, raw, n, entry):
         """Decides and sends the answer; returns (status or "dropped", outcome)."""
         with STATE.lock:
             cfg, api_key = dict(STATE.config), STATE.api_key
         try:
             header = self.headers.get("x-standin-behaviour") or self.headers.get("x-standin-behavior")
-            if header:
-                cfg.update(parse_behaviour_header(header))
-        except ValueError as e:
-            return self.error(vendor, 400, f"x-standin-behaviour: {e}"), "bad_behaviour_header"
-        if api_key is not None:   # never echo or log the key that was sent
-            sent = (self.headers.get("x-api-key") if vendor == "anthropic" else
-                    (self.headers.get("Authorization") or "").removeprefix("Bearer "))
-            if not sent or not hmac.compare_digest(sent.encode(), api_key.encode()):
-                msg = "invalid x-api-key" if vendor == "anthropic" else "Incorrect API key provided."
-                return self.error(vendor, 401, msg), "auth"
-        if vendor == "anthropic" and self.headers.get("anthropic-version") != "2023-06-01":
-            return self.error(vendor, 400, "anthropic-version: header is required (2023-06-01)"), "bad_request"
-        try:
-            body = json.loads(body_bytes)
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
-            model, messages = body.get("model"), body.get("messages")
-            if not isinstance(model, str) or not model:
-                raise ValueError("model: field required")
-            if not isinstance(messages, list) or not messages:
-                raise ValueError("messages: field required")
-            if vendor == "anthropic" and not isinstance(body.get("max_tokens"), int):
-                raise ValueError("max_tokens: field required")
-        except ValueError as e:
-            return self.error(vendor, 400, str(e)), "bad_request"
-        users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+            try:
+                cfg.update(parse_behaviour_header(header or ""))
+            except ValueError as e:
+                raise Refused(400, f"x-standin-behaviour: {e}", "bad_behaviour_header") from None
+            body = self.parse_api_request(vendor, raw, api_key)
+        except Refused as r:
+            return self.error(vendor, r.status, r.message), r.outcome
+        model = body["model"]
+        users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
         req = find_request(request_text(users[-1])) if users else None
-
         with STATE.lock:
-            if req is None:
-                rec = STATE.no_packet
-                order = 0
-            else:
-                rec = STATE.packet(req)
-                order = rec["order"]
-                entry.update(packet=req.hex, seq=req.seq)
-            attempt = rec["requests"]
+            rec = STATE.no_packet if req is None else STATE.packet(req)
+            attempt, order = rec["requests"], rec.get("order", 0)
             rec["requests"] += 1
-        for rule in cfg["rules"]:
-            m = rule["match"]
-            facts = {"seq": req.seq, "ident": req.ident, "hex": req.hex, "family": req.family,
-                     "order": order} if req else {}
-            if req and all(str(facts[k]).lower() == str(v).lower() for k, v in m.items()):
+            if req is not None:
+                self.rec = rec
+                entry.update(packet=req.hex, seq=req.seq)
+        for rule in cfg["rules"] if req else []:
+            facts = {"seq": req.seq, "ident": req.ident, "hex": req.hex, "family": req.family, "order": order}
+            if all(str(facts[k]).lower() == str(v).lower() for k, v in rule["match"].items()):
                 cfg.update(rule["set"])
 
-        def note(outcome):
-            with STATE.lock:
-                if "history" in rec:
-                    rec["history"].append(outcome)
-            return outcome
-
         if cfg["models"] and model not in cfg["models"]:
-            return self.error(vendor, 404, f"model: {model}", cfg=cfg), note("unknown_model")
+            return self.error(vendor, 404, f"model: {model}", cfg=cfg), "unknown_model"
         if cfg["status_override"]:
             status = cfg["status_override"]
-            return self.error(vendor, status, f"status {status} (stand-in status_override)",
-                              cfg=cfg), note(f"status_override:{status}")
-
+            return self.error(vendor, status, f"status {status} (status_override)", cfg=cfg), f"status_override:{status}"
         fault = choose_fault(cfg, req.hex if req else "-", attempt, rec["fault_count"])
         if fault:
             with STATE.lock:
@@ -727,50 +756,30 @@ class Handler(BaseHTTPRequestHandler):
                 if "faults" in rec:
                     rec["faults"][fault] = rec["faults"].get(fault, 0) + 1
                 STATE.faults[fault] = STATE.faults.get(fault, 0) + 1
-            note(fault)
-            simple = {"rate_429": (429, "rate limit exceeded", None), "rate_529": (529, "Overloaded", None),
-                      "rate_500": (500, "Internal server error", None),
-                      "rate_503": (503, "Service unavailable", None),
-                      "rate_spend_limit": (429, "You have reached your specified workspace API usage "
-                                           "limits (spend limit)", "spend"),
-                      "rate_400": (400, "invalid request", None), "rate_401": (401, "invalid x-api-key", None),
-                      "rate_404": (404, f"model: {model}", None)}
-            if fault in simple:
-                status, msg, kind = simple[fault]
-                return self.error(vendor, status, msg, kind, cfg), fault
+            if fault in ERROR_FAULTS:
+                status, message, kind = ERROR_FAULTS[fault]
+                return self.error(vendor, status, message.format(model=model), kind, cfg), fault
             if fault == "rate_drop":
                 self.drop(cfg["drop_mode"])
                 return "dropped", fault
 
         delay = cfg["latency_ms"] + random.Random(f"{cfg['seed']}|jitter|{n}").uniform(0, cfg["jitter_ms"])
-        if delay > 0:
-            time.sleep(delay / 1000.0)
-
-        mistake = choose_mistake(cfg, req, order)
-        effective = mistake is not None
-        reply = None
-        if req is None:
-            kind, mistake = "no_packet", None
-        elif mistake == "unparseable":
-            kind = "unparseable"
-        elif req.expect_reply:
-            kind = "no_reply" if mistake == "no_reply" else "reply"
-            if kind == "reply":
-                reply = build_reply(req, mistake if mistake in REPLY_MISTAKES else None)
-                effective = mistake in REPLY_MISTAKES and reply != build_reply(req)
-        else:
-            kind = "reply" if mistake == "reply_to_negative" else "no_reply"
-            reply = build_reply(req) if kind == "reply" else None
-            effective = mistake == "reply_to_negative"
+        time.sleep(max(0.0, delay) / 1000.0)
+        kind, mistake, effective, reply = decide_answer(cfg, req, order)
         text, reasoning = render(cfg["style"], req, kind, reply)
         thinking = cfg["thinking"] or (
             (body.get("thinking") or {}).get("type") in ("enabled", "adaptive") if vendor == "anthropic"
             else body.get("reasoning_effort") not in (None, "none"))
         resp, headers = self.build_response(vendor, body, cfg, text, reasoning, thinking, n)
-
-        outcome = fault or ("answer" + (f":{mistake}" if mistake else "") +
-                            (f"+{cfg['protocol_mistake']}" if cfg["protocol_mistake"] else ""))
-        if not fault:   # faulty 200s (cut, slow, malformed, ...) are not answers
+        payload = json.dumps(resp).encode()
+        if fault == "rate_malformed_json":
+            payload = payload[:max(1, len(payload) * 2 // 3)]
+        elif fault == "rate_error_200":
+            payload = json.dumps({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+                                 if vendor == "anthropic" else
+                                 {"error": {"message": "The server had an error", "type": "server_error",
+                                            "param": None, "code": None}}).encode()
+        elif not fault:   # faulty 200s (cut, slow, malformed, ...) are not answers
             with STATE.lock:
                 rec["answers_200"] = rec.get("answers_200", 0) + 1
                 if req is not None:
@@ -779,24 +788,15 @@ class Handler(BaseHTTPRequestHandler):
                                reply_hex=reply.hex() if reply is not None else None)
                 if mistake:
                     STATE.mistakes[mistake] = STATE.mistakes.get(mistake, 0) + 1
-            note(outcome)
-        body_bytes = json.dumps(resp).encode()
-        if fault == "rate_malformed_json":
-            body_bytes = body_bytes[:max(1, len(body_bytes) * 2 // 3)]
-        elif fault == "rate_error_200":
-            obj = ({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-                   if vendor == "anthropic" else
-                   {"error": {"message": "The server had an error", "type": "server_error",
-                              "param": None, "code": None}})
-            body_bytes = json.dumps(obj).encode()
-        self.write(200, body_bytes, headers,
-                   mode={"rate_slow_body": "slow", "rate_cut_body": "cut"}.get(fault),
-                   pause_s=cfg["slow_s"],
-                   pad=int(cfg["huge_mb"] * (1 << 20)) if fault == "rate_huge_body" else 0)
-        return 200, outcome
+        self.write(200, payload, headers, mode={"rate_slow_body": "slow", "rate_cut_body": "cut"}.get(fault),
+                   pause_s=cfg["slow_s"], pad=int(cfg["huge_mb"] * (1 << 20)) if fault == "rate_huge_body" else 0)
+        return 200, fault or ("answer" + (f":{mistake}" if mistake else "") +
+                              (f"+{cfg['protocol_mistake']}" if cfg["protocol_mistake"] else ""))
 
     def build_response(self, vendor, body, cfg, text, reasoning, thinking, n):
-        model = body["model"]
+        """(response object, headers) in the vendor's shape, with max_tokens, usage and the
+        configured protocol mistake applied."""
+        model, pm = body["model"], cfg["protocol_mistake"]
         think_tokens = len(reasoning) // 4 if thinking else 0
         limit = body.get("max_tokens") if vendor == "anthropic" else (
             body.get("max_completion_tokens") or body.get("max_tokens"))
@@ -804,11 +804,8 @@ class Handler(BaseHTTPRequestHandler):
                      and think_tokens + len(text) // 4 > limit)
         if truncated:
             text = text[:max(0, limit - think_tokens) * 4]
-        out_tokens = max(1, think_tokens + len(text) // 4)
-        if truncated:
-            out_tokens = max(limit, 0)
+        out_tokens = max(limit, 0) if truncated else max(1, think_tokens + len(text) // 4)
         uncached, created, read, ttl = prompt_usage(vendor, body, model, cfg)
-        pm = cfg["protocol_mistake"]
         ctype = "text/html; charset=utf-8" if pm == "wrong_content_type_header" else "application/json"
         if vendor == "anthropic":
             signature = base64.b64encode(hashlib.sha256(reasoning.encode()).digest() * 2).decode()
@@ -828,29 +825,32 @@ class Handler(BaseHTTPRequestHandler):
                               "service_tier": "standard"}}
             if pm == "missing_content":
                 del resp["content"]
-            return self.finish_usage(resp, cfg), [("request-id", self.rid), ("Content-Type", ctype)]
-        message = {"role": "assistant", "content": None if pm == "null_content" else text, "refusal": None}
-        if thinking or pm == "text_block_missing":
-            message["reasoning_content"] = reasoning
-        if pm in ("missing_content", "text_block_missing"):
-            del message["content"]
-        resp = {"id": f"chatcmpl-standin{n:06d}", "object": "chat.completion", "created": int(time.time()),
-                "model": model, "system_fingerprint": "fp_standin",
-                "choices": [] if pm == "empty_choices" else [
-                    {"index": 0, "message": message, "logprobs": None,
-                     "finish_reason": "length" if truncated else "stop"}],
-                "usage": {"prompt_tokens": uncached + read, "completion_tokens": out_tokens,
-                          "total_tokens": uncached + read + out_tokens,
-                          "prompt_tokens_details": {"cached_tokens": read},
-                          "completion_tokens_details": {"reasoning_tokens": think_tokens}}}
-        return self.finish_usage(resp, cfg), [("x-request-id", self.rid), ("Content-Type", ctype),
-                                              ("openai-processing-ms", "1")]
-
-    @staticmethod
-    def finish_usage(resp, cfg):
+            headers = [("request-id", self.rid), ("Content-Type", ctype)]
+        else:
+            message = {"role": "assistant", "content": None if pm == "null_content" else text, "refusal": None}
+            if thinking or pm == "text_block_missing":
+                message["reasoning_content"] = reasoning   # as llama-server and vLLM name it
+            if pm in ("missing_content", "text_block_missing"):
+                del message["content"]
+            resp = {"id": f"chatcmpl-standin{n:06d}", "object": "chat.completion", "created": int(time.time()),
+                    "model": model, "system_fingerprint": "fp_standin",
+                    "choices": [] if pm == "empty_choices" else [
+                        {"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": "length" if truncated else "stop"}],
+                    "usage": {"prompt_tokens": uncached + read, "completion_tokens": out_tokens,
+                              "total_tokens": uncached + read + out_tokens,
+                              "prompt_tokens_details": {"cached_tokens": read},
+                              "completion_tokens_details": {"reasoning_tokens": think_tokens}}}
+            headers = [("x-request-id", self.rid), ("Content-Type", ctype), ("openai-processing-ms", "1")]
         if cfg["no_usage"]:
-            resp.pop("usage", None)
-        return resp
+            del resp["usage"]
+        return resp, headers
+
+
+class Refused(Exception):
+    def __init__(self, status, message, outcome="bad_request"):
+        super().__init__(message)
+        self.status, self.message, self.outcome = status, message, outcome
 
 
 class Server(ThreadingHTTPServer):
