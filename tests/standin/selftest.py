@@ -250,6 +250,20 @@ def run(c):
     check(rep[20] == 0 and csum(rep[20:]) != 0, "mistake_by_seq: seq 1 gets carry_dropped")
     c.control(reset_config=True)
 
+    # rules target one packet; mistake_every counts distinct packets in arrival order
+    c.call("/_reset", {})
+    c.control(rules=[{"match": {"seq": 2}, "set": {"status_override": 503}}],
+              mistakes=["no_reply"], mistake_every=2)
+    got = [c.messages(echo4("192.0.2.7", "192.0.2.8", 1, seq, b"r"))[0:3:2] for seq in (1, 2, 3, 4)]
+    check([s for s, _ in got] == [200, 503, 200, 200], "rules: seq 2 answered 503")
+    check("NO REPLY" not in text_of(got[0][1]) and "NO REPLY" in text_of(got[3][1]),
+          "mistake_every=2: the 4th distinct packet gets no_reply")
+    st = c.stats()
+    check(st["mistakes"] == {"no_reply": 1} and st["by_status"] == {"200": 3, "503": 1}
+          and [r["outcome"] for r in st["requests"]] == ["answer", "status_override:503", "answer",
+                                                           "answer:no_reply"], "stats after rules")
+    c.control(reset_config=True)
+
     # protocol mistakes
     s, _, m = c.messages(p1, headers={"x-standin-behaviour": "protocol_mistake=missing_content"})
     check(s == 200 and "content" not in m, "protocol_mistake missing_content")

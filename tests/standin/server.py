@@ -389,7 +389,7 @@ class State:
         self.requests_total = self.admin_requests = self.in_flight = self.max_in_flight = 0
         self.by_status, self.by_endpoint, self.faults, self.mistakes = {}, {}, {}, {}
         self.packets, self.log, self.prompt_cache = {}, [], set()
-        self.no_packet = {"requests": 0, "fault_count": 0}
+        self.no_packet = {"requests": 0, "fault_count": 0, "answers_200": 0}
 
     def now(self):
         return round(time.monotonic() - self.t0, 4)
@@ -781,7 +781,7 @@ class Handler(BaseHTTPRequestHandler):
                                             "param": None, "code": None}}).encode()
         elif not fault:   # faulty 200s (cut, slow, malformed, ...) are not answers
             with STATE.lock:
-                rec["answers_200"] = rec.get("answers_200", 0) + 1
+                rec["answers_200"] += 1
                 if req is not None:
                     rec.update(mistake=mistake, mistake_effective=effective if mistake else None,
                                protocol_mistake=cfg["protocol_mistake"] or None, last_answer=kind,
@@ -872,9 +872,9 @@ def main(argv=None):
     for key, default in DEFAULTS.items():
         flag = "--" + key.replace("_", "-")
         if isinstance(default, bool):
-            ap.add_argument(flag, dest=key, nargs="?", const="true", default=None)
+            ap.add_argument(flag, dest=key, nargs="?", const="true", default=None, metavar="BOOL")
         else:
-            ap.add_argument(flag, dest=key, default=None)
+            ap.add_argument(flag, dest=key, default=None, metavar="V")
     args = ap.parse_args(argv)
     config = dict(DEFAULTS)
     try:
