@@ -385,8 +385,10 @@ class State:
         self.last_activity = time.monotonic()
         self.reset()
 
-    def reset(self):
-        self.requests_total = self.admin_requests = self.in_flight = self.max_in_flight = 0
+    def reset(self):   # requests in flight keep counting: in_flight survives a reset
+        self.in_flight = getattr(self, "in_flight", 0)
+        self.max_in_flight = self.in_flight
+        self.requests_total = self.admin_requests = 0
         self.by_status, self.by_endpoint, self.faults, self.mistakes = {}, {}, {}, {}
         self.packets, self.log, self.prompt_cache = {}, [], set()
         self.no_packet = {"requests": 0, "fault_count": 0, "answers_200": 0}
@@ -536,6 +538,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "llmstack-standin/1"
     timeout = 300
+    disable_nagle_algorithm = True   # headers and body go out in separate writes
 
     def log_message(self, fmt, *args):   # the default log goes to stderr for every request
         pass
