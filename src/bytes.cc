@@ -1,0 +1,156 @@
+#include "bytes.h"
+
+#include <cstdio>
+
+namespace llmstack {
+
+bool ByteReader::ReadU8(uint8_t* out) {
+  if (remaining() < 1) return false;
+  *out = data_[pos_++];
+  return true;
+}
+
+bool ByteReader::ReadBe16(uint16_t* out) {
+  if (remaining() < 2) return false;
+  *out = static_cast<uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
+  pos_ += 2;
+  return true;
+}
+
+bool ByteReader::ReadBe32(uint32_t* out) {
+  if (remaining() < 4) return false;
+  *out = static_cast<uint32_t>(data_[pos_]) << 24 | static_cast<uint32_t>(data_[pos_ + 1]) << 16 |
+         static_cast<uint32_t>(data_[pos_ + 2]) << 8 | data_[pos_ + 3];
+  pos_ += 4;
+  return true;
+}
+
+bool ByteReader::ReadLe16(uint16_t* out) {
+  if (remaining() < 2) return false;
+  *out = static_cast<uint16_t>(data_[pos_ + 1] << 8 | data_[pos_]);
+  pos_ += 2;
+  return true;
+}
+
+bool ByteReader::ReadLe32(uint32_t* out) {
+  if (remaining() < 4) return false;
+  *out = static_cast<uint32_t>(data_[pos_ + 3]) << 24 |
+         static_cast<uint32_t>(data_[pos_ + 2]) << 16 |
+         static_cast<uint32_t>(data_[pos_ + 1]) << 8 | data_[pos_];
+  pos_ += 4;
+  return true;
+}
+
+bool ByteReader::ReadBytes(size_t n, ByteView* out) {
+  if (remaining() < n) return false;
+  *out = data_.subspan(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+bool ByteReader::Skip(size_t n) {
+  if (remaining() < n) return false;
+  pos_ += n;
+  return true;
+}
+
+bool PeekBe16(ByteView data, size_t offset, uint16_t* out) {
+  if (offset > data.size() || data.size() - offset < 2) return false;
+  *out = static_cast<uint16_t>(data[offset] << 8 | data[offset + 1]);
+  return true;
+}
+
+bool PeekBe32(ByteView data, size_t offset, uint32_t* out) {
+  if (offset > data.size() || data.size() - offset < 4) return false;
+  ByteReader r(data.subspan(offset));
+  return r.ReadBe32(out);
+}
+
+void ByteWriter::Be16(uint16_t v) {
+  out_->push_back(static_cast<uint8_t>(v >> 8));
+  out_->push_back(static_cast<uint8_t>(v));
+}
+
+void ByteWriter::Be32(uint32_t v) {
+  Be16(static_cast<uint16_t>(v >> 16));
+  Be16(static_cast<uint16_t>(v));
+}
+
+void ByteWriter::Le16(uint16_t v) {
+  out_->push_back(static_cast<uint8_t>(v));
+  out_->push_back(static_cast<uint8_t>(v >> 8));
+}
+
+void ByteWriter::Le32(uint32_t v) {
+  Le16(static_cast<uint16_t>(v));
+  Le16(static_cast<uint16_t>(v >> 16));
+}
+
+void PutBe16(Bytes& data, size_t offset, uint16_t v) {
+  data.at(offset) = static_cast<uint8_t>(v >> 8);
+  data.at(offset + 1) = static_cast<uint8_t>(v);
+}
+
+std::string HexEncode(ByteView data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.resize(data.size() * 2);
+  for (size_t i = 0; i < data.size(); ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+namespace {
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+Result<Bytes> HexDecode(std::string_view hex) {
+  for (size_t i = 0; i < hex.size(); ++i) {
+    if (HexValue(hex[i]) < 0) {
+      char shown[8];
+      unsigned char c = static_cast<unsigned char>(hex[i]);
+      if (c >= 0x21 && c < 0x7f) {
+        std::snprintf(shown, sizeof shown, "'%c'", c);
+      } else {
+        std::snprintf(shown, sizeof shown, "0x%02x", c);
+      }
+      return Malformed("not a hex digit " + std::string(shown) + " at position " +
+                       std::to_string(i));
+    }
+  }
+  if (hex.size() % 2 != 0) {
+    return Malformed("odd number of hex digits (" + std::to_string(hex.size()) + ")");
+  }
+  Bytes out(hex.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<uint8_t>(HexValue(hex[2 * i]) << 4 | HexValue(hex[2 * i + 1]));
+  }
+  return out;
+}
+
+std::string Hex16(uint16_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%04x", v);
+  return buf;
+}
+
+std::string Hex8(uint8_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", v);
+  return buf;
+}
+
+std::string Hex32(uint32_t v) {
+  char buf[12];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+}  // namespace llmstack

@@ -1,0 +1,81 @@
+// Byte buffers, a bounds-checked big-endian reader and writer, and the one hex codec.
+// Every read of packet bytes in the project goes through ByteReader: a short read returns false
+// and leaves the reader where it was; no byte outside the view is ever touched.
+#ifndef LLMSTACK_BYTES_H_
+#define LLMSTACK_BYTES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "status.h"
+
+namespace llmstack {
+
+using Bytes = std::vector<uint8_t>;
+using ByteView = std::span<const uint8_t>;
+
+class ByteReader {
+ public:
+  explicit ByteReader(ByteView data) : data_(data) {}
+
+  size_t position() const { return pos_; }
+  size_t remaining() const { return data_.size() - pos_; }
+  bool empty() const { return remaining() == 0; }
+
+  bool ReadU8(uint8_t* out);
+  bool ReadBe16(uint16_t* out);
+  bool ReadBe32(uint32_t* out);
+  bool ReadLe16(uint16_t* out);
+  bool ReadLe32(uint32_t* out);
+  // Reads `n` bytes as a view into the underlying buffer.
+  bool ReadBytes(size_t n, ByteView* out);
+  bool Skip(size_t n);
+  // The bytes not read yet.
+  ByteView Rest() const { return data_.subspan(pos_); }
+
+ private:
+  ByteView data_;
+  size_t pos_ = 0;
+};
+
+// Reads a big-endian 16-bit value at `offset`; returns false when it does not fit.
+bool PeekBe16(ByteView data, size_t offset, uint16_t* out);
+bool PeekBe32(ByteView data, size_t offset, uint32_t* out);
+
+// Appends big-endian values to a Bytes buffer.
+class ByteWriter {
+ public:
+  explicit ByteWriter(Bytes* out) : out_(out) {}
+  void U8(uint8_t v) { out_->push_back(v); }
+  void Be16(uint16_t v);
+  void Be32(uint32_t v);
+  void Le16(uint16_t v);
+  void Le32(uint32_t v);
+  void Append(ByteView v) { out_->insert(out_->end(), v.begin(), v.end()); }
+  void Zeros(size_t n) { out_->insert(out_->end(), n, 0); }
+
+ private:
+  Bytes* out_;
+};
+
+// Overwrites a big-endian 16-bit value at `offset`. REQUIRES: offset + 2 <= data.size().
+void PutBe16(Bytes& data, size_t offset, uint16_t v);
+
+// Lower-case hex, no separators.
+std::string HexEncode(ByteView data);
+// Strict decoding: an even number of hex digits and nothing else (either case).
+// Errors: kMalformed naming the first offending character or the odd length.
+Result<Bytes> HexDecode(std::string_view hex);
+
+// "0x5cf5", "0x08": a field value as the reports and `explain` show it.
+std::string Hex16(uint16_t v);
+std::string Hex8(uint8_t v);
+std::string Hex32(uint32_t v);
+
+}  // namespace llmstack
+
+#endif  // LLMSTACK_BYTES_H_

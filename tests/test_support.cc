@@ -1,0 +1,84 @@
+#include "test_support.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace llmstack::testing {
+
+Bytes Hex(const std::string& hex) {
+  Result<Bytes> b = HexDecode(hex);
+  if (!b.ok()) throw std::runtime_error("bad test hex: " + b.status().message());
+  return *b;
+}
+
+EchoPacket Packet(const std::string& hex) {
+  Bytes bytes = Hex(hex);
+  Result<EchoPacket> p = EchoPacketFromDatagram(bytes);
+  if (!p.ok()) throw std::runtime_error("bad test packet: " + p.status().message());
+  return *p;
+}
+
+std::string SourcePath(const std::string& relative) {
+  return std::string(LLMSTACK_SOURCE_DIR) + "/" + relative;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+bool HaveCommand(const std::string& name) {
+  return RunShell("command -v " + name + " >/dev/null 2>&1").exit_code == 0;
+}
+
+CommandResult RunShell(const std::string& command, const std::string& stdin_text) {
+  TempDir dir;
+  std::string in = dir.File("stdin"), out = dir.File("stdout"), err = dir.File("stderr");
+  WriteFile(in, stdin_text);
+  std::string full = "(" + command + ") <'" + in + "' >'" + out + "' 2>'" + err + "'";
+  int status = std::system(full.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFile(out);
+  r.err = ReadFile(err);
+  return r;
+}
+
+CommandResult RunTool(const std::string& args, const std::string& stdin_text) {
+  return RunShell(std::string("cd '") + LLMSTACK_SOURCE_DIR + "' && '" + LLMSTACK_BINARY +
+                      "' " + args,
+                  stdin_text);
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "llmstack-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace llmstack::testing

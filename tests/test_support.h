@@ -1,0 +1,50 @@
+// Shared helpers for the tests: literal packets, paths, running the tool.
+#ifndef LLMSTACK_TESTS_TEST_SUPPORT_H_
+#define LLMSTACK_TESTS_TEST_SUPPORT_H_
+
+#include <string>
+
+#include "bytes.h"
+#include "packet_stream.h"
+
+namespace llmstack::testing {
+
+// The original experiment's echo request (172.16.0.1 -> 172.16.0.2, id 0x000d, seq 1).
+inline constexpr const char* kExperimentRequest =
+    "45000054812840004001615dac100001ac100002080054f5000d0001a1fb006a0000000041c40000000000"
+    "00101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637";
+
+Bytes Hex(const std::string& hex);
+EchoPacket Packet(const std::string& hex);
+std::string SourcePath(const std::string& relative);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+// Runs the built tool with `args` (a shell-quoted string) from the source directory.
+CommandResult RunTool(const std::string& args, const std::string& stdin_text = "");
+// Runs any shell command.
+CommandResult RunShell(const std::string& command, const std::string& stdin_text = "");
+
+// A fresh temporary directory, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& content);
+bool FileExists(const std::string& path);
+bool HaveCommand(const std::string& name);
+
+}  // namespace llmstack::testing
+
+#endif  // LLMSTACK_TESTS_TEST_SUPPORT_H_
