@@ -872,6 +872,8 @@ def main(argv=None):
     ap.add_argument("--idle-exit", type=float, default=0.0, metavar="S",
                     help="exit after S seconds without API requests (0: never)")
     ap.add_argument("--verbose", action="store_true", help="one line per API request on stderr")
+    ap.add_argument("--exit-with-parent", action=argparse.BooleanOptionalAction, default=True,
+                    help="exit when the process that started it goes away (default: on)")
     for key, default in DEFAULTS.items():
         flag = "--" + key.replace("_", "-")
         if isinstance(default, bool):
@@ -903,11 +905,14 @@ def main(argv=None):
     def stop(*_):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, stop)
-    if args.idle_exit > 0:
-        def watch():
-            while time.monotonic() - STATE.last_activity < args.idle_exit:
-                time.sleep(min(1.0, args.idle_exit / 4))
-            os.kill(os.getpid(), signal.SIGTERM)
+    parent = os.getppid()
+
+    def watch():   # a test that dies, or a launcher such as a pyenv shim killed in its place
+        while not (args.exit_with_parent and os.getppid() != parent) and not (
+                args.idle_exit > 0 and time.monotonic() - STATE.last_activity > args.idle_exit):
+            time.sleep(0.25)
+        os.kill(os.getpid(), signal.SIGTERM)
+    if args.exit_with_parent or args.idle_exit > 0:
         threading.Thread(target=watch, daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
