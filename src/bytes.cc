@@ -1,5 +1,6 @@
 #include "bytes.h"
 
+#include <cctype>
 #include <cstdio>
 
 namespace llmstack {
@@ -133,6 +134,22 @@ Result<Bytes> HexDecode(std::string_view hex) {
     out[i] = static_cast<uint8_t>(HexValue(hex[2 * i]) << 4 | HexValue(hex[2 * i + 1]));
   }
   return out;
+}
+
+Result<Bytes> HexDecodeLenient(std::string_view text) {
+  std::string digits;
+  digits.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '0' && i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X') &&
+        (i == 0 || !std::isxdigit(static_cast<unsigned char>(text[i - 1])))) {
+      ++i;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c)) || c == ':' || c == '-' || c == ',') continue;
+    digits.push_back(c);
+  }
+  return HexDecode(digits);
 }
 
 std::string Hex16(uint16_t v) {

@@ -71,6 +71,10 @@ std::string HexEncode(ByteView data);
 // Errors: kMalformed naming the first offending character or the odd length.
 Result<Bytes> HexDecode(std::string_view hex);
 
+// Decoding of hex as people write it: whitespace, ':', '-', ',' separators and "0x" prefixes
+// are dropped first ("45 00 00 54", "45:00", "0x45 0x00"). Errors: those of HexDecode.
+Result<Bytes> HexDecodeLenient(std::string_view text);
+
 // "0x5cf5", "0x08": a field value as the reports and `explain` show it.
 std::string Hex16(uint16_t v);
 std::string Hex8(uint8_t v);

@@ -1,1 +1,123 @@
-int main() { return 0; }
+// llmstack-replay: command-line wiring only. The work is done in the library.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "explain_command.h"
+#include "grade_command.h"
+#include "profile.h"
+#include "replay_command.h"
+
+namespace {
+
+using llmstack::Profile;
+
+constexpr const char* kCommands[] = {"replay", "grade", "explain"};
+
+bool IsCommand(const char* arg) {
+  for (const char* c : kCommands) {
+    if (std::strcmp(arg, c) == 0) return true;
+  }
+  return false;
+}
+
+// CLI11 hands the profile over as text; this turns it into the enum or reports the error.
+bool ResolveProfile(const std::string& name, Profile* profile) {
+  llmstack::Result<Profile> p = llmstack::ParseProfile(name);
+  if (!p.ok()) {
+    std::fprintf(stderr, "llmstack-replay: %s\n", p.status().message().c_str());
+    return false;
+  }
+  *profile = *p;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // `llmstack-replay IN -o OUT` is the main job: the same as `llmstack-replay replay IN -o OUT`.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && !IsCommand(args[0].c_str()) && args[0] != "-h" && args[0] != "--help" &&
+      args[0] != "--version") {
+    args.insert(args.begin(), "replay");
+  }
+
+  CLI::App app{"llmstack-replay: replays ICMP echo requests from captures to a model that acts as "
+               "an IP stack, and grades every reply field by field"};
+  app.set_version_flag("--version", std::string("llmstack-replay ") + LLMSTACK_VERSION);
+  app.require_subcommand(1);
+
+  std::string profile_name = "rfc";
+
+  llmstack::ReplayOptions replay;
+  CLI::App* replay_cmd = app.add_subcommand("replay", "Ask a model to answer each echo request (the default command)");
+  replay_cmd->add_option("input", replay.input, "Capture with echo requests (pcap or pcapng)")->required();
+  replay_cmd->add_option("-o,--output", replay.output, "Output capture: .pcapng gets per-packet verdict comments")->required();
+  replay_cmd->add_option("-m,--model", replay.model, "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]");
+  replay_cmd->add_option("--base-url", replay.base_url, "API base URL (Anthropic's without /v1, OpenAI's with it)");
+  replay_cmd->add_option("-p,--prompt", replay.prompt, "Prompt template (default: the embedded prompts/ping-respond.md)");
+  replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
+  replay_cmd->add_option("-j,--concurrency", replay.concurrency, "Requests in flight")->capture_default_str();
+  replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")->capture_default_str();
+  replay_cmd->add_option("-r,--report", replay.reports, "Report file by extension (.json); repeatable");
+  replay_cmd->add_option("--cache", replay.cache_dir, "Response cache directory");
+  replay_cmd->add_flag("--no-cache", replay.no_cache, "Neither read nor write the cache");
+  replay_cmd->add_option("--journal", replay.journal, "Append-only record of every exchange");
+  replay_cmd->add_flag("--resume", replay.resume, "Resume an interrupted run from its journal");
+  replay_cmd->add_option("--max-cost", replay.max_cost, "Stop asking when the estimated spend would pass this (USD)");
+  replay_cmd->add_option("--timeout", replay.timeout_s, "Per-attempt timeout in seconds")->capture_default_str();
+  replay_cmd->add_option("--retries", replay.retries, "Retries per request for transient failures")->capture_default_str();
+  replay_cmd->add_option("--max-wait", replay.max_wait_s, "Longest retry-after honoured, seconds")->capture_default_str();
+  replay_cmd->add_flag("--replies-only", replay.replies_only, "Write only replies to the output");
+  replay_cmd->add_flag("--include-negatives", replay.include_negatives, "Also send requests that must not be answered");
+  replay_cmd->add_option("--temperature", replay.temperature, "Sampling temperature");
+  replay_cmd->add_option("--max-tokens", replay.max_tokens, "Output token limit")->capture_default_str();
+  replay_cmd->add_option("--thinking", replay.thinking, "Thinking budget in tokens (Anthropic)");
+  replay_cmd->add_flag("-q,--quiet", replay.quiet, "No per-packet lines");
+  replay_cmd->add_flag("--no-progress", replay.no_progress, "No progress bar");
+
+  llmstack::GradeOptions grade;
+  CLI::App* grade_cmd = app.add_subcommand("grade", "Grade replies already given: in the capture, in a second capture, or a text file of hex lines");
+  grade_cmd->add_option("capture", grade.capture, "Capture with the echo requests")->required();
+  grade_cmd->add_option("replies", grade.replies, "Capture with the replies, or a text file of hex replies in request order");
+  grade_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
+  grade_cmd->add_option("-r,--report", grade.reports, "Report file by extension (.json); repeatable");
+  grade_cmd->add_flag("-q,--quiet", grade.quiet, "No per-request lines");
+
+  llmstack::ExplainOptions explain;
+  CLI::App* explain_cmd = app.add_subcommand("explain", "Dissect one packet and show every checksum step");
+  explain_cmd->add_option("hex", explain.packet_hex, "The packet (IP datagram) as hex")->required();
+  explain_cmd->add_option("--reply", explain.reply_hex, "A reply to grade, as hex");
+  explain_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
+
+  std::vector<const char*> cargs;
+  cargs.push_back(argv[0]);
+  for (const std::string& a : args) cargs.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(cargs.size()), const_cast<char**>(cargs.data()));
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  Profile profile = Profile::kRfc;
+  if (!ResolveProfile(profile_name, &profile)) return 2;
+  if (replay_cmd->parsed()) {
+    replay.profile = profile;
+    return llmstack::RunReplayCommand(replay, stdout, stderr);
+  }
+  if (grade_cmd->parsed()) {
+    grade.profile = profile;
+    return llmstack::RunGradeCommand(grade, stdout, stderr);
+  }
+  if (explain_cmd->parsed()) {
+    explain.profile = profile;
+    return llmstack::RunExplainCommand(explain, stdout, stderr);
+  }
+  return 2;
+}

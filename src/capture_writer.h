@@ -1,0 +1,50 @@
+// Writing output captures: classic pcap through libpcap, or pcapng (libpcap 1.10 cannot write
+// it) with a section comment describing the run and a comment on every reply.
+#ifndef LLMSTACK_CAPTURE_WRITER_H_
+#define LLMSTACK_CAPTURE_WRITER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "bytes.h"
+#include "capture.h"
+#include "link.h"
+#include "status.h"
+
+namespace llmstack {
+
+struct OutputFrame {
+  Timestamp time;
+  ByteView data;
+  uint32_t original_length = 0;  // 0: same as data.size()
+  bool outbound = false;         // pcapng epb_flags direction: sent by this host
+  std::string_view comment;      // pcapng opt_comment; empty for none
+};
+
+struct CaptureDescription {
+  std::string comment;      // pcapng section comment: tool, version, model, prompt, profile
+  std::string application;  // pcapng shb_userappl
+};
+
+class CaptureWriter {
+ public:
+  virtual ~CaptureWriter() = default;
+  virtual Status Write(const OutputFrame& frame) = 0;
+  // Pushes what is written so far to the (temporary) file.
+  virtual Status Flush() = 0;
+  // Completes the file and renames it into place. Without it, nothing is left behind.
+  virtual Status Finish() = 0;
+};
+
+// Opens a writer by the file's extension: ".pcapng" writes pcapng, anything else classic pcap.
+// `nanosecond` selects the timestamp resolution. Errors: kIoError.
+Result<std::unique_ptr<CaptureWriter>> OpenCaptureWriter(const std::string& path, LinkType link,
+                                                         bool nanosecond,
+                                                         const CaptureDescription& description);
+
+bool HasPcapngExtension(const std::string& path);
+
+}  // namespace llmstack
+
+#endif  // LLMSTACK_CAPTURE_WRITER_H_

@@ -1,0 +1,242 @@
+#include "grade_command.h"
+
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "capture.h"
+#include "packet_stream.h"
+#include "reply_pairing.h"
+#include "reports.h"
+#include "responder.h"
+#include "result_sink.h"
+
+namespace llmstack {
+
+namespace {
+
+struct Waiting {
+  EchoPacket request;
+  RequestAssessment assessment;
+};
+
+int InputError(FILE* err, const std::string& path, const Status& s) {
+  std::fprintf(err, "llmstack-replay: %s: %s\n", path.c_str(), s.message().c_str());
+  return 2;
+}
+
+bool LooksLikeCapture(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char m[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(m), 4);
+  if (in.gcount() != 4) return false;
+  uint32_t be = uint32_t{m[0]} << 24 | uint32_t{m[1]} << 16 | uint32_t{m[2]} << 8 | m[3];
+  return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
+         be == 0x0a0d0d0a;
+}
+
+class GradeRun {
+ public:
+  GradeRun(const GradeOptions& o, FILE* out)
+      : options_(o), sink_(out, !o.quiet, !o.reports.empty(), 1) {}
+
+  ResultSink& sink() { return sink_; }
+
+  // Grades request `index` with `reply` (a packet from a capture) or none.
+  void Grade(uint64_t index, const Waiting& w, const EchoPacket* reply) {
+    ReplyMeta meta;
+    if (reply) {
+      meta.reply_frame = reply->frame;
+      meta.rtt_ms = reply->time.MillisecondsSince(w.request.time);
+      reply_frames_ += reply->frames.size();
+      ByteView bytes(reply->datagram);
+      sink_.Record(w.request, w.assessment, index, &bytes, meta, options_.profile);
+    } else {
+      sink_.Record(w.request, w.assessment, index, nullptr, meta, options_.profile);
+    }
+  }
+
+  // Adds a request from the capture being graded.
+  uint64_t AddRequest(const EchoPacket& p) {
+    uint64_t index = next_index_++;
+    request_frames_ += p.frames.size();
+    Waiting& w = waiting_[index];
+    w.request = p;
+    w.assessment = AssessRequest(p, options_.profile);
+    pairer_.AddRequest(index, p);
+    return index;
+  }
+
+  // Pairs a packet going the other way (from the graded capture or the replies capture).
+  // Returns false when it answers nothing.
+  bool OfferReply(const EchoPacket& p) {
+    std::optional<uint64_t> index =
+        p.is_request() ? pairer_.MatchUnchangedType(p) : pairer_.MatchReply(p);
+    if (!index) return false;
+    auto it = waiting_.find(*index);
+    Grade(*index, it->second, &p);
+    waiting_.erase(it);
+    return true;
+  }
+
+  void FinishUnanswered() {
+    for (auto& [index, w] : waiting_) Grade(index, w, nullptr);
+    waiting_.clear();
+  }
+
+  std::map<uint64_t, Waiting>& waiting() { return waiting_; }
+  uint64_t requests() const { return next_index_; }
+  uint64_t request_frames() const { return request_frames_; }
+  uint64_t reply_frames() const { return reply_frames_; }
+
+ private:
+  const GradeOptions& options_;
+  ResultSink sink_;
+  ReplyPairer pairer_;
+  std::map<uint64_t, Waiting> waiting_;
+  uint64_t next_index_ = 0;
+  uint64_t request_frames_ = 0;
+  uint64_t reply_frames_ = 0;
+};
+
+}  // namespace
+
+int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
+  for (const std::string& path : options.reports) {
+    Result<ReportFormat> f = ReportFormatFor(path);
+    if (!f.ok()) {
+      std::fprintf(err, "llmstack-replay: %s\n", f.status().message().c_str());
+      return 2;
+    }
+  }
+  RunInfo info;
+  info.command = "grade";
+  info.input = options.capture;
+  info.profile = ProfileName(options.profile);
+  info.started_at = NowRfc3339();
+
+  Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(options.capture);
+  if (!reader.ok()) return InputError(err, options.capture, reader.status());
+  PacketStream stream(reader->get(), false);
+
+  enum class Mode { kInCapture, kSecondCapture, kTextFile } mode = Mode::kInCapture;
+  std::unique_ptr<CaptureReader> reply_reader;
+  std::ifstream text;
+  if (options.replies) {
+    if (LooksLikeCapture(*options.replies)) {
+      mode = Mode::kSecondCapture;
+      Result<std::unique_ptr<CaptureReader>> r = CaptureReader::Open(*options.replies);
+      if (!r.ok()) return InputError(err, *options.replies, r.status());
+      reply_reader = std::move(*r);
+    } else {
+      mode = Mode::kTextFile;
+      Result<std::unique_ptr<CaptureReader>> probe = CaptureReader::Open(*options.replies);
+      if (!probe.ok() && probe.status().code() != StatusCode::kMalformed) {
+        return InputError(err, *options.replies, probe.status());
+      }
+      text.open(*options.replies);
+      if (!text) return InputError(err, *options.replies, IoError("cannot open"));
+    }
+  }
+
+  const char* source = mode == Mode::kInCapture      ? "replies in the capture"
+                       : mode == Mode::kSecondCapture ? "replies from a second capture"
+                                                      : "hex replies from a text file";
+  if (!options.quiet) {
+    std::fprintf(out, "GRADE %s: %s, profile %s\n", options.capture.c_str(), source,
+                 info.profile.c_str());
+  }
+
+  GradeRun run(options, out);
+  uint64_t text_line = 0;
+  EchoPacket packet;
+  for (;;) {
+    Result<bool> more = stream.Next(&packet);
+    if (!more.ok()) return InputError(err, options.capture, more.status());
+    if (!*more) break;
+    if (mode == Mode::kInCapture) {
+      if (packet.is_request()) {
+        if (!run.OfferReply(packet)) run.AddRequest(packet);
+      } else {
+        run.OfferReply(packet);
+      }
+      continue;
+    }
+    if (!packet.is_request()) continue;
+    uint64_t index = run.AddRequest(packet);
+    if (mode != Mode::kTextFile) continue;
+    // One line per request; '#' starts a comment; an empty line means "no reply".
+    std::string line;
+    bool have_line = false;
+    while (std::getline(text, line)) {
+      ++text_line;
+      size_t hash = line.find('#');
+      bool comment_only = hash != std::string::npos &&
+                          line.find_first_not_of(" \t\r") == hash;
+      if (comment_only) continue;
+      if (hash != std::string::npos) line.resize(hash);
+      have_line = true;
+      break;
+    }
+    Waiting w = std::move(run.waiting()[index]);
+    run.waiting().erase(index);
+    ReplyMeta meta;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (!have_line || first == std::string::npos) {
+      run.sink().Record(w.request, w.assessment, index, nullptr, meta, options.profile);
+      continue;
+    }
+    Result<Bytes> bytes = HexDecodeLenient(line);
+    if (!bytes.ok()) {
+      meta.verdict_override = Verdict::kUnparseable;
+      meta.error_message = *options.replies + " line " + std::to_string(text_line) + ": " +
+                           bytes.status().message();
+      meta.model_output = line;
+      run.sink().Record(w.request, w.assessment, index, nullptr, meta, options.profile);
+      continue;
+    }
+    ByteView view(*bytes);
+    run.sink().Record(w.request, w.assessment, index, &view, meta, options.profile);
+  }
+
+  if (mode == Mode::kTextFile) {
+    std::string line;
+    while (std::getline(text, line)) {
+      ++text_line;
+      size_t first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos || line[first] == '#') continue;
+      std::fprintf(err, "llmstack-replay: %s: line %llu: more replies than the %llu requests in %s\n",
+                   options.replies->c_str(), static_cast<unsigned long long>(text_line),
+                   static_cast<unsigned long long>(run.requests()), options.capture.c_str());
+      return 2;
+    }
+  }
+  if (mode == Mode::kSecondCapture) {
+    PacketStream replies(reply_reader.get(), false);
+    for (;;) {
+      Result<bool> more = replies.Next(&packet);
+      if (!more.ok()) return InputError(err, *options.replies, more.status());
+      if (!*more) break;
+      run.OfferReply(packet);
+    }
+  }
+  run.FinishUnanswered();
+
+  RunSummary& summary = run.sink().summary();
+  summary.frames = stream.counts().frames;
+  summary.requests = run.requests();
+  uint64_t used = run.request_frames() + (mode == Mode::kInCapture ? run.reply_frames() : 0);
+  summary.skipped = summary.frames > used ? summary.frames - used : 0;
+  info.finished_at = NowRfc3339();
+  if (!options.quiet) std::fputs(FormatSummary(info, summary).c_str(), out);
+  if (!options.reports.empty()) {
+    Status s = WriteReports(options.reports, info, summary, run.sink().TakeResults());
+    if (!s.ok()) {
+      std::fprintf(err, "llmstack-replay: %s\n", s.message().c_str());
+      return 2;
+    }
+  }
+  return summary.ExitCode();
+}
+
+}  // namespace llmstack

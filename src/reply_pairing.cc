@@ -1,0 +1,86 @@
+#include "reply_pairing.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace llmstack {
+
+size_t ReplyPairer::KeyHash::operator()(const Key& k) const {
+  size_t h = std::hash<uint32_t>()(uint32_t{k.ident} << 16 | k.seq);
+  for (size_t i = 0; i < 16; ++i) h = h * 131 + (k.src[i] ^ static_cast<uint8_t>(k.dst[i] << 1));
+  return h ^ static_cast<size_t>(k.ipv6);
+}
+
+ReplyPairer::Key ReplyPairer::RequestKey(const EchoPacket& p) {
+  Key k;
+  k.ipv6 = p.family == IpFamily::kIpv6;
+  ByteView src = p.src(), dst = p.dst();
+  std::memcpy(k.src.data(), src.data(), src.size());
+  std::memcpy(k.dst.data(), dst.data(), dst.size());
+  k.ident = p.ident;
+  k.seq = p.seq;
+  return k;
+}
+
+ReplyPairer::Key ReplyPairer::AnswerKey(const EchoPacket& p) {
+  Key k = RequestKey(p);
+  std::swap(k.src, k.dst);
+  return k;
+}
+
+void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
+  Key k = RequestKey(request);
+  by_key_[k].push_back(index);
+  by_index_.emplace(index, k);
+}
+
+void ReplyPairer::Remove(uint64_t index) {
+  auto it = by_index_.find(index);
+  if (it == by_index_.end()) return;
+  auto bucket = by_key_.find(it->second);
+  if (bucket != by_key_.end()) {
+    std::deque<uint64_t>& q = bucket->second;
+    q.erase(std::remove(q.begin(), q.end(), index), q.end());
+    if (q.empty()) by_key_.erase(bucket);
+  }
+  by_index_.erase(it);
+}
+
+std::optional<uint64_t> ReplyPairer::MatchUnchangedType(const EchoPacket& packet) {
+  auto bucket = by_key_.find(AnswerKey(packet));
+  if (bucket == by_key_.end()) return std::nullopt;
+  uint64_t index = bucket->second.front();
+  Remove(index);
+  return index;
+}
+
+std::optional<uint64_t> ReplyPairer::MatchReply(const EchoPacket& reply) {
+  Key want = AnswerKey(reply);
+  auto bucket = by_key_.find(want);
+  if (bucket != by_key_.end()) {
+    uint64_t index = bucket->second.front();
+    Remove(index);
+    return index;
+  }
+  // Three of four: source, destination, identifier, sequence.
+  for (const auto& [index, k] : by_index_) {
+    if (k.ipv6 != want.ipv6) continue;
+    int same = (k.src == want.src) + (k.dst == want.dst) + (k.ident == want.ident) +
+               (k.seq == want.seq);
+    if (same >= 3) {
+      uint64_t found = index;
+      Remove(found);
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<uint64_t> ReplyPairer::Unanswered() const {
+  std::vector<uint64_t> out;
+  out.reserve(by_index_.size());
+  for (const auto& [index, k] : by_index_) out.push_back(index);
+  return out;
+}
+
+}  // namespace llmstack

@@ -1,0 +1,54 @@
+// Pairing replies found in a capture with the requests they answer (DESIGN §5): exact match on
+// swapped addresses, identifier and sequence, first in first out; then, for replies that got
+// one of those four wrong, the oldest unanswered request that matches three of them. Never by
+// checksum: a reply with a wrong checksum must still find its request.
+#ifndef LLMSTACK_REPLY_PAIRING_H_
+#define LLMSTACK_REPLY_PAIRING_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "packet_stream.h"
+
+namespace llmstack {
+
+class ReplyPairer {
+ public:
+  // Registers a request, known by `index`, that waits for its reply.
+  void AddRequest(uint64_t index, const EchoPacket& request);
+
+  // The request `reply` answers: exact key first, then three of four. Removes it.
+  std::optional<uint64_t> MatchReply(const EchoPacket& reply);
+
+  // For a request-type packet: the request it would answer if it were a reply whose type was
+  // not changed (exact swapped key only). Removes it.
+  std::optional<uint64_t> MatchUnchangedType(const EchoPacket& packet);
+
+  // Requests still waiting, oldest first.
+  std::vector<uint64_t> Unanswered() const;
+  size_t waiting() const { return by_index_.size(); }
+
+ private:
+  struct Key {
+    bool ipv6 = false;
+    std::array<uint8_t, 16> src{}, dst{};
+    uint16_t ident = 0, seq = 0;
+    bool operator==(const Key& o) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  static Key RequestKey(const EchoPacket& p);   // as the request carries it
+  static Key AnswerKey(const EchoPacket& p);    // what the request it answers would carry
+  void Remove(uint64_t index);
+
+  std::unordered_map<Key, std::deque<uint64_t>, KeyHash> by_key_;
+  std::map<uint64_t, Key> by_index_;
+};
+
+}  // namespace llmstack
+
+#endif  // LLMSTACK_REPLY_PAIRING_H_
