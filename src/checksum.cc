@@ -1,5 +1,6 @@
 #include "checksum.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -73,6 +74,7 @@ uint16_t OnesComplementSum(std::span<const ChecksumPart> parts, ChecksumTrace* t
   size_t high_part = 0, high_offset = 0;
   for (size_t pi = 0; pi < parts.size(); ++pi) {
     t.part_labels.push_back(parts[pi].label);
+    t.part_spans.push_back(parts[pi].span);
     ByteView b = parts[pi].bytes;
     for (size_t i = 0; i < b.size(); ++i) {
       if (!have_high) {
@@ -141,19 +143,74 @@ Bytes Ipv6PseudoHeader(ByteView src, ByteView dst, uint32_t upper_length, uint8_
   return out;
 }
 
+const char* ChecksumWordRole(ChecksumSpan span, size_t offset, char (&buf)[48]) {
+  switch (span) {
+    case ChecksumSpan::kIpv4Header:
+      switch (offset) {
+        case 0: return "version/IHL + TOS";
+        case 2: return "total length";
+        case 4: return "identification";
+        case 6: return "flags + fragment offset";
+        case 8: return "TTL + protocol";
+        case 10: return "checksum (taken as 0)";
+        case 12: return "source address (high)";
+        case 14: return "source address (low)";
+        case 16: return "destination address (high)";
+        case 18: return "destination address (low)";
+        default:
+          std::snprintf(buf, sizeof buf, "options[%zu..%zu]", offset - 20, offset - 19);
+          return buf;
+      }
+    case ChecksumSpan::kIcmpMessage:
+      switch (offset) {
+        case 0: return "type + code";
+        case 2: return "checksum (taken as 0)";
+        case 4: return "identifier";
+        case 6: return "sequence number";
+        default:
+          std::snprintf(buf, sizeof buf, "data[%zu..%zu]", offset - 8, offset - 7);
+          return buf;
+      }
+    case ChecksumSpan::kIpv6PseudoHeader:
+      if (offset < 32) {
+        std::snprintf(buf, sizeof buf, "%s address (word %zu of 8)",
+                      offset < 16 ? "source" : "destination", offset % 16 / 2 + 1);
+        return buf;
+      }
+      switch (offset) {
+        case 32: return "upper-layer length (high)";
+        case 34: return "upper-layer length (low)";
+        case 36: return "zero";
+        default: return "zero + next header";
+      }
+    case ChecksumSpan::kBytes:
+      break;
+  }
+  std::snprintf(buf, sizeof buf, "bytes %zu..%zu", offset, offset + 1);
+  return buf;
+}
+
 std::vector<std::string> FormatChecksumTrace(const ChecksumTrace& t) {
   std::vector<std::string> lines;
-  char buf[160];
+  char buf[200];
+  char role[48];
+  size_t part = SIZE_MAX;
   for (const ChecksumWord& w : t.words) {
-    const std::string& label = w.part < t.part_labels.size() ? t.part_labels[w.part] : "";
-    std::snprintf(buf, sizeof buf, "  + %04x  %-16s @%-4zu = 0x%05x%s", w.word, label.c_str(),
-                  w.offset, w.sum, w.padded ? "  (odd byte padded with 00)" : "");
+    if (w.part != part) {
+      part = w.part;
+      const std::string& label = part < t.part_labels.size() ? t.part_labels[part] : "";
+      if (!label.empty() && t.part_labels.size() > 1) lines.push_back("  " + label + ":");
+    }
+    ChecksumSpan span = w.part < t.part_spans.size() ? t.part_spans[w.part] : ChecksumSpan::kBytes;
+    std::snprintf(buf, sizeof buf, "  + %04x  %-34s running sum 0x%05x%s", w.word,
+                  ChecksumWordRole(span, w.offset, role), w.sum,
+                  w.padded ? "  (odd last byte padded with 00)" : "");
     lines.emplace_back(buf);
   }
   std::snprintf(buf, sizeof buf, "  sum of %zu words = 0x%05x", t.words.size(), t.sum);
   lines.emplace_back(buf);
   for (const ChecksumFold& f : t.folds) {
-    std::snprintf(buf, sizeof buf, "  fold carry: 0x%04x + 0x%x = 0x%04x", f.before & 0xffff,
+    std::snprintf(buf, sizeof buf, "  fold the carry: 0x%04x + 0x%x = 0x%05x", f.before & 0xffff,
                   f.before >> 16, f.after);
     lines.emplace_back(buf);
   }

@@ -14,10 +14,19 @@
 
 namespace llmstack {
 
+// What a part of the summed data is, so a trace can name the field each word holds.
+enum class ChecksumSpan : uint8_t {
+  kBytes,             // anything else
+  kIpv4Header,        // an IPv4 header (RFC 791 §3.1), options included
+  kIcmpMessage,       // an ICMP or ICMPv6 echo message (RFC 792, RFC 4443 §4.1)
+  kIpv6PseudoHeader,  // the RFC 8200 §8.1 pseudo-header
+};
+
 // A labelled piece of the data summed, e.g. {"pseudo-header", ...}, {"ICMPv6 message", ...}.
 struct ChecksumPart {
   std::string label;
   ByteView bytes;
+  ChecksumSpan span = ChecksumSpan::kBytes;
 };
 
 struct ChecksumWord {
@@ -36,6 +45,7 @@ struct ChecksumFold {
 // Every step of one computation, for teaching.
 struct ChecksumTrace {
   std::vector<std::string> part_labels;
+  std::vector<ChecksumSpan> part_spans;
   std::vector<ChecksumWord> words;
   uint32_t sum = 0;                  // the 32-bit sum of all words
   std::vector<ChecksumFold> folds;   // end-around carries folded back in
@@ -66,7 +76,13 @@ uint16_t OnesComplementAdd(uint16_t a, uint16_t b);
 // source (16), destination (16), upper-layer packet length (32 bits), 3 zero bytes, next header.
 Bytes Ipv6PseudoHeader(ByteView src, ByteView dst, uint32_t upper_length, uint8_t next_header);
 
-// Renders a trace as text lines: one per word with the running sum, each fold, the complement.
+// The header field a 16-bit word at `offset` of a span holds: "version/IHL + TOS",
+// "TTL + protocol", "checksum (taken as 0)", "identifier", "data[0..1]", ... Written into
+// `buf` when it needs the offset; the result points at `buf` or at a constant.
+const char* ChecksumWordRole(ChecksumSpan span, size_t offset, char (&buf)[48]);
+
+// Renders a trace as text lines: each part's name, one line per word with the field it holds
+// and the running sum, each fold of the carries, the complement.
 std::vector<std::string> FormatChecksumTrace(const ChecksumTrace& trace);
 
 }  // namespace llmstack

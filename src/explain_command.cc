@@ -28,7 +28,8 @@ void ShowChecksumWork(FILE* out, const char* title, ByteView datagram, bool ipv4
   if (ipv4_header) {
     PeekBe16(copy, 10, &stored);
     PutBe16(copy, 10, 0);
-    std::vector<ChecksumPart> parts = {{"IP header", ByteView(copy).first(header_length)}};
+    std::vector<ChecksumPart> parts = {
+        {"IP header", ByteView(copy).first(header_length), ChecksumSpan::kIpv4Header}};
     InternetChecksum(parts, &trace);
   } else {
     bool v6 = copy[0] >> 4 == 6;

@@ -1,5 +1,6 @@
 #include "fields.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -79,7 +80,15 @@ FieldValue FieldValue::Address(ByteView a) {
   FieldValue v;
   v.kind = Kind::kAddress;
   v.length = static_cast<uint32_t>(std::min<size_t>(a.size(), 16));
-  std::memcpy(v.bytes.data(), a.data(), v.length);
+  if (v.length > 0) std::memcpy(v.bytes.data(), a.data(), v.length);
+  return v;
+}
+
+FieldValue FieldValue::Literal(ByteView b) {
+  FieldValue v;
+  v.kind = Kind::kLiteral;
+  v.length = static_cast<uint32_t>(std::min(b.size(), v.bytes.size()));
+  if (v.length > 0) std::memcpy(v.bytes.data(), b.data(), v.length);
   return v;
 }
 
@@ -116,6 +125,8 @@ std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView rep
       return buf;
     case FieldValue::Kind::kAddress:
       return FormatAddress(ByteView(v.bytes.data(), v.length));
+    case FieldValue::Kind::kLiteral:
+      return HexEncode(ByteView(v.bytes.data(), v.length));
     case FieldValue::Kind::kRequestBytes:
     case FieldValue::Kind::kReplyBytes: {
       ByteView source = v.kind == FieldValue::Kind::kRequestBytes ? request : reply;

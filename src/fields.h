@@ -75,6 +75,7 @@ struct FieldValue {
     kHex20,      // 0x12345 (IPv6 flow label)
     kBool,       // 0 / 1
     kAddress,    // bytes[0..length) is an IPv4 or IPv6 address
+    kLiteral,    // bytes[0..length) shown as hex (e.g. the IP options a reply should carry)
     kRequestBytes,  // request datagram [offset, offset+length), shown as hex
     kReplyBytes,    // reply datagram [offset, offset+length), shown as hex
     kRule,       // a rule in words (text), e.g. "any", "1..255"
@@ -84,7 +85,7 @@ struct FieldValue {
   uint32_t number = 0;
   uint32_t offset = 0;
   uint32_t length = 0;
-  std::array<uint8_t, 16> bytes{};
+  std::array<uint8_t, 40> bytes{};  // an address, or up to 40 bytes of IPv4 options
   const char* text = nullptr;
 
   static FieldValue None() { return {}; }
@@ -95,6 +96,8 @@ struct FieldValue {
     return v;
   }
   static FieldValue Address(ByteView a);
+  // Up to 40 bytes kept in the value itself. REQUIRES: b.size() <= 40.
+  static FieldValue Literal(ByteView b);
   static FieldValue RequestBytes(size_t offset, size_t length);
   static FieldValue ReplyBytes(size_t offset, size_t length);
   static FieldValue Rule(const char* text) {

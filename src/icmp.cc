@@ -26,10 +26,10 @@ std::vector<ChecksumPart> IcmpChecksumParts(IpFamily family, ByteView src, ByteV
   if (family == IpFamily::kIpv6) {
     *pseudo_header_storage = Ipv6PseudoHeader(src, dst, static_cast<uint32_t>(message.size()),
                                               kIpProtoIcmpv6);
-    parts.push_back({"pseudo-header", *pseudo_header_storage});
-    parts.push_back({"ICMPv6 message", message});
+    parts.push_back({"pseudo-header", *pseudo_header_storage, ChecksumSpan::kIpv6PseudoHeader});
+    parts.push_back({"ICMPv6 message", message, ChecksumSpan::kIcmpMessage});
   } else {
-    parts.push_back({"ICMP message", message});
+    parts.push_back({"ICMP message", message, ChecksumSpan::kIcmpMessage});
   }
   return parts;
 }

@@ -21,20 +21,31 @@ PacketStream::PacketStream(CaptureReader* reader, bool keep_frames)
 
 namespace {
 
-// Fills the echo fields from the datagram's ICMP message; false if it is not echo.
-bool ReadEchoFields(const Datagram& d, EchoPacket* packet) {
+// Fills the echo fields from the datagram's ICMP message; false if it is not echo. With
+// `allow_partial` (a datagram the capture cut short), an echo message cut inside its 8-byte
+// header still counts: the fields present are read, the others stay zero.
+bool ReadEchoFields(const Datagram& d, EchoPacket* packet, bool allow_partial = false) {
   if (d.protocol != IcmpProtocol(d.family)) return false;
-  Result<EchoMessage> echo = ParseEchoMessage(d.upper);
-  if (!echo.ok()) return false;
   uint8_t request = EchoRequestType(d.family), reply = EchoReplyType(d.family);
-  if (echo->type != request && echo->type != reply) return false;
+  EchoMessage echo;
+  Result<EchoMessage> parsed = ParseEchoMessage(d.upper);
+  if (parsed.ok()) {
+    echo = *parsed;
+  } else {
+    if (!allow_partial || d.upper.empty()) return false;
+    ByteReader r(d.upper);
+    r.ReadU8(&echo.type);
+    r.ReadU8(&echo.code) && r.ReadBe16(&echo.checksum) && r.ReadBe16(&echo.ident) &&
+        r.ReadBe16(&echo.seq);
+  }
+  if (echo.type != request && echo.type != reply) return false;
   packet->family = d.family;
   packet->header_length = d.header_length;
-  packet->type = echo->type;
-  packet->code = echo->code;
-  packet->checksum = echo->checksum;
-  packet->ident = echo->ident;
-  packet->seq = echo->seq;
+  packet->type = echo.type;
+  packet->code = echo.code;
+  packet->checksum = echo.checksum;
+  packet->ident = echo.ident;
+  packet->seq = echo.seq;
   return true;
 }
 
@@ -110,7 +121,7 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
       }
       return true;
     }
-    if (!ReadEchoFields(*d, packet)) continue;
+    if (!ReadEchoFields(*d, packet, d->truncated && cut_by_capture)) continue;
     packet->datagram.assign(d->bytes.begin(), d->bytes.end());
     packet->frames = {frame.number};
     packet->truncated = d->truncated && cut_by_capture;

@@ -4,6 +4,7 @@
 #ifndef LLMSTACK_PACKET_STREAM_H_
 #define LLMSTACK_PACKET_STREAM_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,7 +45,10 @@ struct EchoPacket {
   uint8_t type = 0, code = 0;
   uint16_t checksum = 0, ident = 0, seq = 0;
 
-  ByteView message() const { return ByteView(datagram).subspan(header_length); }
+  // The ICMP message (from the capture: possibly cut short, even inside its 8-byte header).
+  ByteView message() const {
+    return ByteView(datagram).subspan(std::min(header_length, datagram.size()));
+  }
   ByteView src() const;
   ByteView dst() const;
   bool is_request() const { return type == EchoRequestType(family); }

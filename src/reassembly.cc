@@ -76,17 +76,35 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
     p.poisoned = true;
     return std::nullopt;
   }
-  for (const Piece& other : p.pieces) {
-    size_t other_end = other.offset + other.declared;
-    if (begin < other_end && other.offset < end) {
-      bool duplicate = other.offset == begin && other.declared == declared &&
-                       std::equal(data.begin(), data.end(), other.data.begin(), other.data.end());
-      if (duplicate) return std::nullopt;
-      p.poisoned = true;  // overlapping fragments with different bytes
-      return std::nullopt;
-    }
+  // Pieces are kept sorted by offset and never overlap. As Linux does (inet_frag_queue_insert),
+  // a fragment lying wholly inside a run of data already received is a duplicate and ignored;
+  // any other overlap discards the datagram (RFC 5722), and so does data past the last
+  // fragment's end.
+  if (p.have_last && (end > p.total || (!fragment.more_fragments && end != p.total))) {
+    p.poisoned = true;
+    return std::nullopt;
   }
-  p.pieces.push_back({begin, Bytes(data.begin(), data.end()), declared});
+  auto pos = std::upper_bound(p.pieces.begin(), p.pieces.end(), begin,
+                              [](size_t offset, const Piece& piece) { return offset < piece.offset; });
+  bool overlaps = (pos != p.pieces.begin() && std::prev(pos)->offset + std::prev(pos)->declared > begin) ||
+                  (pos != p.pieces.end() && pos->offset < end);
+  if (overlaps) {
+    if (pos != p.pieces.begin()) {
+      auto run = std::prev(pos);
+      size_t run_end = run->offset + run->declared;
+      for (auto next = pos; next != p.pieces.end() && next->offset == run_end; ++next) {
+        run_end = next->offset + next->declared;
+      }
+      if (end <= run_end) return std::nullopt;  // a duplicate
+    }
+    p.poisoned = true;
+    return std::nullopt;
+  }
+  if (!fragment.more_fragments && !p.pieces.empty() && p.pieces.back().offset + p.pieces.back().declared > end) {
+    p.poisoned = true;  // data beyond what the last fragment says is the end
+    return std::nullopt;
+  }
+  p.pieces.insert(pos, Piece{begin, Bytes(data.begin(), data.end()), declared});
   if (begin == 0) {
     p.have_first = true;
     size_t headers = fragment.family == IpFamily::kIpv4 ? fragment.header_length
@@ -108,8 +126,6 @@ std::optional<ReassembledDatagram> FragmentReassembler::TryComplete(
     std::map<Key, Pending>::iterator it) {
   Pending& p = it->second;
   if (!p.have_first || !p.have_last) return std::nullopt;
-  std::sort(p.pieces.begin(), p.pieces.end(),
-            [](const Piece& a, const Piece& b) { return a.offset < b.offset; });
   size_t covered = 0;
   for (const Piece& piece : p.pieces) {
     if (piece.offset > covered) return std::nullopt;  // a hole remains

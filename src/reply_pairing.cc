@@ -11,12 +11,23 @@ size_t ReplyPairer::KeyHash::operator()(const Key& k) const {
   return h ^ static_cast<size_t>(k.ipv6);
 }
 
+namespace {
+
+bool IsGroupAddress(ByteView a) {
+  if (a.size() == 16) return a[0] == 0xff;  // ff00::/8
+  if (a.size() != 4) return false;
+  bool limited_broadcast = a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255;
+  return (a[0] & 0xf0) == 0xe0 || limited_broadcast;  // 224.0.0.0/4, 255.255.255.255
+}
+
+}  // namespace
+
 ReplyPairer::Key ReplyPairer::RequestKey(const EchoPacket& p) {
   Key k;
   k.ipv6 = p.family == IpFamily::kIpv6;
   ByteView src = p.src(), dst = p.dst();
-  std::memcpy(k.src.data(), src.data(), src.size());
-  std::memcpy(k.dst.data(), dst.data(), dst.size());
+  if (!src.empty()) std::memcpy(k.src.data(), src.data(), src.size());
+  if (!dst.empty()) std::memcpy(k.dst.data(), dst.data(), dst.size());
   k.ident = p.ident;
   k.seq = p.seq;
   return k;
@@ -30,6 +41,10 @@ ReplyPairer::Key ReplyPairer::AnswerKey(const EchoPacket& p) {
 
 void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
   Key k = RequestKey(request);
+  if (IsGroupAddress(request.dst())) {
+    k.group = true;
+    k.dst = {};
+  }
   by_key_[k].push_back(index);
   by_index_.emplace(index, k);
 }
@@ -46,25 +61,28 @@ void ReplyPairer::Remove(uint64_t index) {
   by_index_.erase(it);
 }
 
-std::optional<uint64_t> ReplyPairer::MatchUnchangedType(const EchoPacket& packet) {
-  auto bucket = by_key_.find(AnswerKey(packet));
+std::optional<uint64_t> ReplyPairer::TakeFirst(const Key& key) {
+  auto bucket = by_key_.find(key);
   if (bucket == by_key_.end()) return std::nullopt;
   uint64_t index = bucket->second.front();
   Remove(index);
   return index;
 }
 
+std::optional<uint64_t> ReplyPairer::MatchUnchangedType(const EchoPacket& packet) {
+  return TakeFirst(AnswerKey(packet));
+}
+
 std::optional<uint64_t> ReplyPairer::MatchReply(const EchoPacket& reply) {
   Key want = AnswerKey(reply);
-  auto bucket = by_key_.find(want);
-  if (bucket != by_key_.end()) {
-    uint64_t index = bucket->second.front();
-    Remove(index);
-    return index;
-  }
+  if (std::optional<uint64_t> exact = TakeFirst(want)) return exact;
+  Key group = want;
+  group.group = true;
+  group.dst = {};
+  if (std::optional<uint64_t> to_group = TakeFirst(group)) return to_group;
   // Three of four: source, destination, identifier, sequence.
   for (const auto& [index, k] : by_index_) {
-    if (k.ipv6 != want.ipv6) continue;
+    if (k.ipv6 != want.ipv6 || k.group) continue;
     int same = (k.src == want.src) + (k.dst == want.dst) + (k.ident == want.ident) +
                (k.seq == want.seq);
     if (same >= 3) {

@@ -1,7 +1,9 @@
 // Pairing replies found in a capture with the requests they answer (DESIGN §5): exact match on
 // swapped addresses, identifier and sequence, first in first out; then, for replies that got
 // one of those four wrong, the oldest unanswered request that matches three of them. Never by
-// checksum: a reply with a wrong checksum must still find its request.
+// checksum: a reply with a wrong checksum must still find its request. A request to a
+// multicast or broadcast address is answered from a unicast one (RFC 1122 §3.2.1.3, RFC 4443
+// §4.2), so its reply matches on the other three with any source address.
 #ifndef LLMSTACK_REPLY_PAIRING_H_
 #define LLMSTACK_REPLY_PAIRING_H_
 
@@ -34,6 +36,7 @@ class ReplyPairer {
  private:
   struct Key {
     bool ipv6 = false;
+    bool group = false;  // the request went to a group address; dst is left zero
     std::array<uint8_t, 16> src{}, dst{};
     uint16_t ident = 0, seq = 0;
     bool operator==(const Key& o) const = default;
@@ -43,6 +46,7 @@ class ReplyPairer {
   };
   static Key RequestKey(const EchoPacket& p);   // as the request carries it
   static Key AnswerKey(const EchoPacket& p);    // what the request it answers would carry
+  std::optional<uint64_t> TakeFirst(const Key& key);
   void Remove(uint64_t index);
 
   std::unordered_map<Key, std::deque<uint64_t>, KeyHash> by_key_;

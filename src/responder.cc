@@ -119,6 +119,9 @@ void RefreshChecksums(Bytes& datagram, IpFamily family, size_t header_length) {
 Result<Bytes> BuildReferenceReply(const EchoPacket& request, Profile profile) {
   ByteView req(request.datagram);
   ByteView message = request.message();
+  if (request.truncated || message.size() < kEchoHeaderLength) {
+    return Truncated("the request is cut short: its reply cannot be built");
+  }
   Bytes reply;
   ByteWriter w(&reply);
   uint8_t code = profile == Profile::kRfc ? 0 : request.code;

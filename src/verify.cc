@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 
 #include "checksum.h"
@@ -217,9 +218,153 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
   }
 }
 
-void GradeIpv4(const EchoPacket& req, const RequestAssessment& assessment, ByteView reply,
-               Profile profile, ReplyGrade* out) {
-  (void)assessment;
+// Where the reply's ICMP message starts. IHL says so, unless IHL disagrees with the bytes
+// while another header length agrees with them: the one the header checksum verifies over,
+// or (when neither verifies) the one the total length and the message length imply. Then IHL
+// alone is wrong, and only ip.hdr_len fails.
+size_t ChooseIpv4HeaderLength(ByteView reply, size_t message_length, bool* ihl_consistent) {
+  uint8_t version_ihl = reply.empty() ? 0 : reply[0];
+  size_t ihl_bytes = size_t{version_ihl & 0x0fu} * 4;
+  uint16_t total_length = 0;
+  PeekBe16(reply, 2, &total_length);
+  bool ihl_usable = ihl_bytes >= 20 && ihl_bytes <= reply.size();
+  size_t h = ihl_usable ? ihl_bytes : 20;
+  if (reply.size() >= message_length + 20) {
+    size_t implied = reply.size() - message_length;
+    if (implied <= 60 && implied % 4 == 0 && implied != ihl_bytes) {
+      bool ihl_verifies = ihl_usable && ChecksumVerifies(reply.first(ihl_bytes));
+      bool implied_verifies = ChecksumVerifies(reply.first(implied));
+      if (!ihl_verifies && (implied_verifies || total_length == reply.size())) h = implied;
+    }
+  }
+  *ihl_consistent = ihl_usable && h == ihl_bytes;
+  return h;
+}
+
+// Whether option `got` equals `want` (found at `want_offset` in its option block), ignoring
+// the clock values this host writes (at `clock_offsets` in that block).
+bool SameOption(ByteView got, ByteView want, size_t want_offset,
+                const std::vector<size_t>& clock_offsets) {
+  if (got.size() != want.size()) return false;
+  for (size_t i = 0; i < got.size(); ++i) {
+    size_t at = want_offset + i;
+    bool clock = std::any_of(clock_offsets.begin(), clock_offsets.end(),
+                             [at](size_t c) { return at >= c && at < c + 4; });
+    if (!clock && got[i] != want[i]) return false;
+  }
+  return true;
+}
+
+const Ipv4Option* FindOption(const std::vector<Ipv4Option>& options, uint8_t type) {
+  for (const Ipv4Option& o : options) {
+    if (o.type == type) return &o;
+  }
+  return nullptr;
+}
+
+// Whether the reply carries option `type` as one of the echoes `candidates` builds.
+bool EchoesOption(const std::vector<Ipv4Option>& reply, uint8_t type,
+                  std::initializer_list<const OptionEcho*> candidates) {
+  const Ipv4Option* got = FindOption(reply, type);
+  if (got == nullptr) return false;
+  for (const OptionEcho* e : candidates) {
+    if (e == nullptr) continue;
+    Result<std::vector<Ipv4Option>> echoed = ParseIpv4Options(e->options, 0);
+    if (!echoed.ok()) continue;
+    const Ipv4Option* want = FindOption(*echoed, type);
+    if (want && SameOption(got->bytes, want->bytes, want->offset, e->clock_offsets)) return true;
+  }
+  return false;
+}
+
+// ip.options (RFC 1122 §3.2.2.6). rfc: a source route MUST come back reversed (fail), Record
+// Route and Timestamp SHOULD be echoed with this host added, once or (as Linux does) twice
+// (warn), options the request did not carry warn, NOP/EOL and dropped other options are fine.
+// linux: exactly what the kernel builds (clock values aside). dunkels: the request's, copied.
+void GradeIpv4Options(const EchoPacket& req, ByteView request_options, ByteView reply_options,
+                      Profile profile, FieldGrader& g) {
+  std::optional<OptionEcho> rfc_echo, linux_echo;
+  if (!request_options.empty()) {
+    uint32_t clock = MillisecondsSinceMidnight(req.time);
+    Result<OptionEcho> e =
+        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kRfc);
+    if (e.ok()) rfc_echo = std::move(*e);
+    Result<OptionEcho> l =
+        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kLinux);
+    if (l.ok()) linux_echo = std::move(*l);
+  }
+  FieldGrade grade = FieldGrade::kPass;
+  const char* note = nullptr;
+  FieldValue expected = FieldValue::Rule("none");
+  if (profile == Profile::kDunkels) {
+    if (!request_options.empty()) expected = FieldValue::RequestBytes(20, request_options.size());
+    if (!std::equal(reply_options.begin(), reply_options.end(), request_options.begin(),
+                    request_options.end())) {
+      grade = FieldGrade::kFail;
+      note = "the request's options, copied";
+    }
+  } else if (profile == Profile::kLinux) {
+    if (linux_echo && !linux_echo->options.empty()) {
+      expected = FieldValue::Literal(linux_echo->options);
+    }
+    ByteView want = linux_echo ? ByteView(linux_echo->options) : ByteView();
+    bool same = linux_echo ? SameOption(reply_options, want, 0, linux_echo->clock_offsets)
+                           : reply_options.empty();
+    if (!same) {
+      grade = FieldGrade::kFail;
+      note = "Linux echoes Record Route and Timestamp with two entries of its own and drops "
+             "other options";
+    }
+  } else {
+    if (rfc_echo && !rfc_echo->options.empty()) expected = FieldValue::Literal(rfc_echo->options);
+    Result<std::vector<Ipv4Option>> got = ParseIpv4Options(reply_options, 20);
+    Result<std::vector<Ipv4Option>> asked = ParseIpv4Options(request_options, 20);
+    std::vector<Ipv4Option> none;
+    const std::vector<Ipv4Option>& asked_list = asked.ok() ? *asked : none;
+    if (!got.ok()) {
+      grade = FieldGrade::kFail;
+      note = "the reply's options do not parse";
+    } else {
+      if (rfc_echo && rfc_echo->has_source_route) {
+        bool reversed = false;
+        for (uint8_t type : {kIpOptLooseSourceRoute, kIpOptStrictSourceRoute}) {
+          if (FindOption(asked_list, type) && EchoesOption(*got, type, {&*rfc_echo})) {
+            reversed = true;
+          }
+        }
+        if (!reversed) {
+          grade = FieldGrade::kFail;
+          note = "the source route MUST be reversed (RFC 1122 §3.2.2.6)";
+        }
+      }
+      if (grade == FieldGrade::kPass) {
+        for (uint8_t type : {kIpOptRecordRoute, kIpOptTimestamp}) {
+          if (!FindOption(asked_list, type)) continue;
+          if (!EchoesOption(*got, type,
+                            {rfc_echo ? &*rfc_echo : nullptr, linux_echo ? &*linux_echo : nullptr})) {
+            grade = FieldGrade::kWarn;
+            note = "Record Route / Timestamp SHOULD be echoed with this host added (RFC 1122 "
+                   "§3.2.2.6)";
+          }
+        }
+      }
+      if (grade == FieldGrade::kPass) {
+        for (const Ipv4Option& o : *got) {
+          if (o.type == kIpOptEnd || o.type == kIpOptNop) continue;
+          if (!FindOption(asked_list, o.type)) {
+            grade = FieldGrade::kWarn;
+            note = "an option the request did not carry";
+          }
+        }
+      }
+    }
+  }
+  FieldVerdict& f = g.Add(FieldId::kIpOptions, 20, reply_options.size(), expected,
+                          FieldValue::ReplyBytes(20, reply_options.size()), grade);
+  f.note = note;
+}
+
+void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrade* out) {
   FieldGrader g(reply, &out->fields);
   ByteView rq(req.datagram);
   const size_t m = req.message().size();
@@ -229,18 +374,8 @@ void GradeIpv4(const EchoPacket& req, const RequestAssessment& assessment, ByteV
   uint8_t version_ihl = g.U8(0);
   size_t ihl_bytes = size_t{version_ihl & 0x0fu} * 4;
   uint16_t total_length = g.U16(2);
-  // Where the ICMP message starts: at IHL*4, unless IHL disagrees with both the bytes and the
-  // total length while another header length agrees with them (then IHL alone is wrong).
-  size_t h = std::max<size_t>(ihl_bytes, 20);
-  bool ihl_consistent = ihl_bytes >= 20 && ihl_bytes <= reply.size();
-  if (reply.size() >= m + 20) {
-    size_t candidate = reply.size() - m;
-    if (candidate <= 60 && candidate % 4 == 0 && candidate != ihl_bytes &&
-        total_length == reply.size()) {
-      h = candidate;
-      ihl_consistent = false;
-    }
-  }
+  bool ihl_consistent = false;
+  const size_t h = ChooseIpv4HeaderLength(reply, m, &ihl_consistent);
   out->reply_header_length = h;
 
   g.Equal(FieldId::kIpVersion, 0, 1, Kind::kDecimal, 4, version_ihl >> 4);
@@ -253,7 +388,7 @@ void GradeIpv4(const EchoPacket& req, const RequestAssessment& assessment, ByteV
   if (profile == Profile::kDunkels) {
     g.Equal(FieldId::kIpId, 4, 2, Kind::kHex16, request_header.id, g.U16(4));
   } else {
-    g.Any(FieldId::kIpId, 4, 2, Kind::kHex16, g.U16(4));
+    g.Any(FieldId::kIpId, 4, 2, Kind::kHex16, g.U16(4));  // RFC 6864 §4.1
   }
   uint16_t flags = g.U16(6);
   g.Equal(FieldId::kIpFlagsRb, 6, 1, Kind::kBool, 0, flags >> 15 & 1);
@@ -261,6 +396,7 @@ void GradeIpv4(const EchoPacket& req, const RequestAssessment& assessment, ByteV
   if (profile == Profile::kRfc) {
     g.Any(FieldId::kIpFlagsDf, 6, 1, Kind::kBool, df);
   } else {
+    // Linux replies with DF clear (its ICMP socket uses IP_PMTUDISC_DONT).
     g.Equal(FieldId::kIpFlagsDf, 6, 1, Kind::kBool,
             profile == Profile::kLinux ? 0 : request_header.dont_fragment, df);
   }
@@ -284,7 +420,7 @@ void GradeIpv4(const EchoPacket& req, const RequestAssessment& assessment, ByteV
     FieldVerdict& f = g.Add(FieldId::kIpChecksum, 10, 2,
                             FieldValue::Number(Kind::kHex16, c.expected),
                             FieldValue::Number(Kind::kHex16, c.actual),
-                            !c.verifies ? FieldGrade::kFail
+                            !c.verifies                           ? FieldGrade::kFail
                             : c.mistake == ChecksumMistake::kNone ? FieldGrade::kPass
                                                                   : FieldGrade::kWarn);
     f.mistake = c.mistake;
@@ -294,84 +430,20 @@ void GradeIpv4(const EchoPacket& req, const RequestAssessment& assessment, ByteV
     if (f.actual.kind != Kind::kMissing) f.note = "the reply ends inside its IP header";
   }
 
-  // Options: what the reference would send, and (under rfc) what Linux sends.
-  ByteView request_options = rq.subspan(20, std::min(req.header_length, rq.size()) - 20);
+  ByteView request_options =
+      rq.size() >= 20 ? rq.subspan(20, std::min(req.header_length, rq.size()) - 20) : ByteView();
   ByteView reply_options = g.Have(0, h) ? reply.subspan(20, h - 20) : ByteView();
-  std::optional<OptionEcho> rfc_echo, linux_echo;
-  if (!request_options.empty()) {
-    Result<OptionEcho> e = EchoIpv4Options(request_options, req.src(), req.dst(),
-                                           MillisecondsSinceMidnight(req.time), OptionEchoStyle::kRfc);
-    if (e.ok()) rfc_echo = std::move(*e);
-    Result<OptionEcho> l = EchoIpv4Options(request_options, req.src(), req.dst(),
-                                           MillisecondsSinceMidnight(req.time), OptionEchoStyle::kLinux);
-    if (l.ok()) linux_echo = std::move(*l);
-  }
-  ByteView expected_dst = req.src();
-  if (profile != Profile::kDunkels && rfc_echo && rfc_echo->next_hop) {
-    expected_dst = *rfc_echo->next_hop;
+  // A reversed source route sends the reply to its first return hop (RFC 791 §3.1).
+  std::optional<Bytes> next_hop;
+  if (profile == Profile::kRfc && !request_options.empty()) {
+    Result<OptionEcho> e = EchoIpv4Options(request_options, req.src(), req.dst(), 0,
+                                           OptionEchoStyle::kRfc);
+    if (e.ok()) next_hop = std::move(e->next_hop);
   }
   g.AddressEqual(FieldId::kIpSrc, 12, req.dst());
-  g.AddressEqual(FieldId::kIpDst, 16, expected_dst);
-
+  g.AddressEqual(FieldId::kIpDst, 16, next_hop ? ByteView(*next_hop) : req.src());
   if (!request_options.empty() || !reply_options.empty()) {
-    auto matches = [&](const std::optional<OptionEcho>& e) {
-      if (!e) return false;
-      return MaskClockValues(reply_options, e->clock_offsets) ==
-             MaskClockValues(e->options, e->clock_offsets);
-    };
-    FieldGrade grade = FieldGrade::kPass;
-    const char* note = nullptr;
-    ByteView expected_bytes;
-    if (profile == Profile::kDunkels) {
-      expected_bytes = request_options;
-      if (!std::equal(reply_options.begin(), reply_options.end(), request_options.begin(),
-                      request_options.end())) {
-        grade = FieldGrade::kFail;
-        note = "the request's options, copied";
-      }
-    } else if (profile == Profile::kLinux) {
-      if (linux_echo) expected_bytes = linux_echo->options;
-      if (!matches(linux_echo)) {
-        grade = FieldGrade::kFail;
-        note = "Linux echoes Record Route and Timestamp with two entries of its own";
-      }
-    } else {
-      if (rfc_echo) expected_bytes = rfc_echo->options;
-      if (!matches(rfc_echo) && !matches(linux_echo)) {
-        bool route_ok = true;
-        if (rfc_echo && rfc_echo->has_source_route) {
-          // The reversed route MUST be in the reply (RFC 1122 §3.2.2.6).
-          Result<std::vector<Ipv4Option>> got = ParseIpv4Options(reply_options);
-          Result<std::vector<Ipv4Option>> want = ParseIpv4Options(rfc_echo->options);
-          route_ok = false;
-          if (got.ok() && want.ok()) {
-            for (const Ipv4Option& w : *want) {
-              if (w.type != kIpOptLooseSourceRoute && w.type != kIpOptStrictSourceRoute) continue;
-              for (const Ipv4Option& o : *got) {
-                if (o.type == w.type && std::equal(o.bytes.begin(), o.bytes.end(),
-                                                   w.bytes.begin(), w.bytes.end())) {
-                  route_ok = true;
-                }
-              }
-            }
-          }
-        }
-        grade = route_ok ? FieldGrade::kWarn : FieldGrade::kFail;
-        note = route_ok ? "Record Route / Timestamp SHOULD be echoed and updated (RFC 1122 "
-                          "§3.2.2.6)"
-                        : "the source route MUST be reversed (RFC 1122 §3.2.2.6)";
-      }
-    }
-    FieldValue expected;
-    if (!expected_bytes.empty() || request_options.empty()) {
-      // Shown from the request when they are its bytes; otherwise as a rule.
-      expected = expected_bytes.data() == request_options.data() && !expected_bytes.empty()
-                     ? FieldValue::RequestBytes(20, expected_bytes.size())
-                     : FieldValue::Rule(expected_bytes.empty() ? "none" : "see reference reply");
-    }
-    FieldVerdict& f = g.Add(FieldId::kIpOptions, 20, reply_options.size(), expected,
-                            FieldValue::ReplyBytes(20, reply_options.size()), grade);
-    f.note = note;
+    GradeIpv4Options(req, request_options, reply_options, profile, g);
   }
 
   GradeEcho(req, reply, h, profile, g);
@@ -387,11 +459,13 @@ void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteV
   const Ipv6Header request_header = rh.ok() ? *rh : Ipv6Header();
   const size_t m = req.message().size();
 
+  // Where the ICMPv6 message starts: after extension headers when they lead to ICMPv6;
+  // otherwise right after the fixed header (a wrong Next Header then fails alone).
   size_t h = 40;
   uint8_t upper = g.U8(6);
-  if (reply.size() >= 40) {
+  if (reply.size() >= 40 && upper != kIpProtoIcmpv6) {
     Result<Datagram> d = ParseDatagram(reply, NetworkProtocol::kIpv6);
-    if (d.ok() && !d->is_fragment) {
+    if (d.ok() && !d->is_fragment && d->protocol == kIpProtoIcmpv6 && !d->truncated) {
       h = d->header_length;
       upper = d->protocol;
     }
@@ -460,7 +534,7 @@ void GradeReply(const EchoPacket& request, const RequestAssessment& assessment,
     return;
   }
   if (request.family == IpFamily::kIpv4) {
-    GradeIpv4(request, assessment, *reply, profile, out);
+    GradeIpv4(request, *reply, profile, out);
   } else {
     GradeIpv6(request, assessment, *reply, profile, out);
   }
