@@ -32,17 +32,10 @@ def req4(ident, seq, data=DATA, **kw):
     return P.echo_request4(A4, B4, ident, seq, data, **kw)
 
 
-def with_icmp(ident, seq, data=b"", target=None):
-    """Echo request whose ICMP checksum is forced to `target` by choosing the last data
-    word; returns the IPv4 datagram."""
-    base = P.icmp_echo(8, ident, seq, data + b"\x00\x00")
-    # checksum C = ~S; we want ~S' = target, i.e. S' = ~target, add the difference.
-    need = (~target & 0xFFFF)
-    have = P.ones_sum(base[:2] + b"\x00\x00" + base[4:])
-    fill = (need - have) % 0xFFFF
-    msg = P.icmp_echo(8, ident, seq, data + struct.pack("!H", fill))
-    assert struct.unpack("!H", msg[2:4])[0] == target, msg.hex()
-    return P.ipv4_packet(A4, B4, msg, ident=0x4c00 + seq)
+def with_icmp(ident, seq, data, target):
+    """Echo request whose ICMP checksum is `target` (see pktlib.icmp_echo_with_checksum)."""
+    return P.ipv4_packet(A4, B4, P.icmp_echo_with_checksum(ident, seq, data, target),
+                         ident=0x4c00 + seq)
 
 
 def scenarios():

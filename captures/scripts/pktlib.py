@@ -365,3 +365,17 @@ def fragment6(packet, start, end, ident, data=None):
     frag = struct.pack("!BBHI", nh, 0, (start & ~7) | more, ident)
     return struct.pack("!IHBB", first, len(frag) + len(piece), 44, hlim) + packet[8:40] + \
         frag + piece
+
+
+def icmp_echo_with_checksum(ident, seq, data, target):
+    """Echo request (type 8) whose checksum is `target`: two bytes are appended to `data`
+    (which must have even length) and chosen to make the sum come out right."""
+    if len(data) % 2:
+        raise ValueError("data must have even length")
+    need = ~target & 0xFFFF                       # the sum the other words must have
+    have = ones_sum(icmp_echo(8, ident, seq, data, checksum=0))
+    fill = (need - have) % 0xFFFF
+    msg = icmp_echo(8, ident, seq, data + struct.pack("!H", fill))
+    if struct.unpack("!H", msg[2:4])[0] != target:
+        raise ValueError("cannot reach checksum %#06x" % target)
+    return msg
