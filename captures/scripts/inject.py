@@ -15,10 +15,11 @@ fills a zero IP ID), which would make a bad header checksum or an ID of 0 imposs
 import argparse
 import socket
 import struct
+import os
 import sys
 import time
-import os
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pktlib as P  # noqa: E402
 
