@@ -35,6 +35,27 @@ bool ResolveProfile(const std::string& name, Profile* profile) {
   return true;
 }
 
+// The options that choose and drive a model backend, shared by the main job and `live`.
+void AddSessionOptions(CLI::App* cmd, llmstack::SessionOptions* o) {
+  llmstack::BackendOptions& b = o->backend;
+  cmd->add_option("-m,--model", b.model, "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]");
+  cmd->add_option("--base-url", b.base_url, "API base URL (Anthropic's without /v1, OpenAI's with it)");
+  cmd->add_option("-p,--prompt", o->prompt_path, "Prompt template (default: the embedded prompts/ping-respond.md)");
+  cmd->add_option("-j,--concurrency", b.concurrency, "Requests in flight")->capture_default_str();
+  cmd->add_option("--cache", o->cache_dir, "Response cache directory (default ~/.cache/llmstack-replay)");
+  cmd->add_flag("--no-cache", o->no_cache, "Neither read nor write the cache");
+  cmd->add_option("--journal", o->journal, "Append-only record of every exchange (JSON lines)");
+  cmd->add_flag("--resume", o->resume, "Finish an interrupted run from its journal without asking twice");
+  cmd->add_option("--max-cost", o->max_cost, "Stop asking before the estimated spend passes this many USD");
+  cmd->add_option("--prices", o->prices_path, "Price table (default: the embedded prices.json)");
+  cmd->add_option("--timeout", b.timeout_s, "Per-attempt timeout in seconds")->capture_default_str();
+  cmd->add_option("--retries", b.retries, "Retries per request for transient failures")->capture_default_str();
+  cmd->add_option("--max-wait", b.max_wait_s, "Longest retry-after honoured, in seconds")->capture_default_str();
+  cmd->add_option("--temperature", b.temperature, "Sampling temperature");
+  cmd->add_option("--max-tokens", b.max_tokens, "Output token limit")->capture_default_str();
+  cmd->add_option("--thinking", b.thinking, "Extended thinking budget in tokens (Anthropic)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,26 +77,12 @@ int main(int argc, char** argv) {
   CLI::App* replay_cmd = app.add_subcommand("replay", "Ask a model to answer each echo request (the default command)");
   replay_cmd->add_option("input", replay.input, "Capture with echo requests (pcap or pcapng)")->required();
   replay_cmd->add_option("-o,--output", replay.output, "Output capture: .pcapng gets per-packet verdict comments")->required();
-  replay_cmd->add_option("-m,--model", replay.model, "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]");
-  replay_cmd->add_option("--base-url", replay.base_url, "API base URL (Anthropic's without /v1, OpenAI's with it)");
-  replay_cmd->add_option("-p,--prompt", replay.prompt, "Prompt template (default: the embedded prompts/ping-respond.md)");
+  AddSessionOptions(replay_cmd, &replay.session);
   replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
-  replay_cmd->add_option("-j,--concurrency", replay.concurrency, "Requests in flight")->capture_default_str();
   replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")->capture_default_str();
   replay_cmd->add_option("-r,--report", replay.reports, "Report file by extension (.json); repeatable");
-  replay_cmd->add_option("--cache", replay.cache_dir, "Response cache directory");
-  replay_cmd->add_flag("--no-cache", replay.no_cache, "Neither read nor write the cache");
-  replay_cmd->add_option("--journal", replay.journal, "Append-only record of every exchange");
-  replay_cmd->add_flag("--resume", replay.resume, "Resume an interrupted run from its journal");
-  replay_cmd->add_option("--max-cost", replay.max_cost, "Stop asking when the estimated spend would pass this (USD)");
-  replay_cmd->add_option("--timeout", replay.timeout_s, "Per-attempt timeout in seconds")->capture_default_str();
-  replay_cmd->add_option("--retries", replay.retries, "Retries per request for transient failures")->capture_default_str();
-  replay_cmd->add_option("--max-wait", replay.max_wait_s, "Longest retry-after honoured, seconds")->capture_default_str();
   replay_cmd->add_flag("--replies-only", replay.replies_only, "Write only replies to the output");
   replay_cmd->add_flag("--include-negatives", replay.include_negatives, "Also send requests that must not be answered");
-  replay_cmd->add_option("--temperature", replay.temperature, "Sampling temperature");
-  replay_cmd->add_option("--max-tokens", replay.max_tokens, "Output token limit")->capture_default_str();
-  replay_cmd->add_option("--thinking", replay.thinking, "Thinking budget in tokens (Anthropic)");
   replay_cmd->add_flag("-q,--quiet", replay.quiet, "No per-packet lines");
   replay_cmd->add_flag("--no-progress", replay.no_progress, "No progress bar");
 

@@ -15,6 +15,7 @@ json UsageJson(const Usage& u, const RunSummary* summary) {
   if (summary) {
     j["requests"] = summary->model_requests;
     j["retries"] = summary->retries;
+    j["cache_hits"] = summary->cache_hits;
   }
   j["input_tokens"] = u.input_tokens;
   j["output_tokens"] = u.output_tokens;

@@ -57,6 +57,13 @@ RequestAssessment AssessIpv4(const EchoPacket& r, Profile profile) {
       if (!echo->source_route_complete) {
         return Forbid("source route not complete (a host does not forward it)");
       }
+      if (profile == Profile::kRfc) {
+        // RFC 1122 §3.2.2.6: an answer MUST carry the route reversed; but dropping
+        // source-routed datagrams is what hosts do by default (Linux accept_source_route=0,
+        // RFC 7126 §4.3 and §4.4 advise it), so silence is right too.
+        return {ReplyExpectation::kOptional,
+                "source-routed (a reply, if sent, carries the route reversed)", false};
+      }
     }
   }
   return {};

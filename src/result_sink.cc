@@ -28,7 +28,12 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
   }
   grade_.verdict = verdict;
   summary_.Add(verdict, grade, reply ? meta.rtt_ms : std::nullopt);
-  summary_.usage.Add(meta.usage);
+  // Tokens and cost count what this run used: a cache hit used nothing.
+  if (meta.from_cache) {
+    ++summary_.cache_hits;
+  } else {
+    summary_.usage.Add(meta.usage);
+  }
 
   if (samples_ > 1 && assessment.expectation == ReplyExpectation::kRequired &&
       verdict != Verdict::kTruncated && verdict != Verdict::kError) {
@@ -49,6 +54,7 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     line.samples = samples_;
     line.error = meta.error_message;
     std::string text = FormatResultLine(line);
+    if (before_print_) before_print_();
     std::fprintf(out_, "%s\n", text.c_str());
     std::fflush(out_);
   }

@@ -5,6 +5,7 @@
 #define LLMSTACK_RESULT_SINK_H_
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ class ResultSink {
   Verdict Record(const EchoPacket& request, const RequestAssessment& assessment, uint64_t index,
                  const ByteView* reply, const ReplyMeta& meta, Profile profile);
 
+  // Called before each line is printed (e.g. to erase a progress bar).
+  void set_before_print(std::function<void()> f) { before_print_ = std::move(f); }
+
   // The grade of the last Record() call (valid until the next).
   const ReplyGrade& last_grade() const { return grade_; }
 
@@ -61,6 +65,7 @@ class ResultSink {
   std::vector<PacketResult> results_;
   // index -> (correct samples, graded samples) for requests that expect a reply.
   std::vector<std::pair<int, int>> sample_tally_;
+  std::function<void()> before_print_;
 };
 
 }  // namespace llmstack

@@ -94,6 +94,7 @@ struct RunSummary {
   Usage usage;
   uint64_t model_requests = 0;  // HTTP requests or commands run (not cache hits)
   uint64_t retries = 0;
+  uint64_t cache_hits = 0;      // answers from the cache or, on resume, the journal
   int samples = 1;
   double pass_at_k = 0, pass_all_k = 0;  // with samples > 1
 

@@ -145,13 +145,14 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
   if (info.model && !info.model_is_reference) {
     std::snprintf(buf, sizeof buf,
                   "tokens: %lld in, %lld out (%lld reasoning), %lld cache read; %llu requests "
-                  "sent, %llu retries; ",
+                  "sent, %llu retries, %llu answers from cache; ",
                   static_cast<long long>(s.usage.input_tokens),
                   static_cast<long long>(s.usage.output_tokens),
                   static_cast<long long>(s.usage.reasoning_tokens),
                   static_cast<long long>(s.usage.cache_read_tokens),
                   static_cast<unsigned long long>(s.model_requests),
-                  static_cast<unsigned long long>(s.retries));
+                  static_cast<unsigned long long>(s.retries),
+                  static_cast<unsigned long long>(s.cache_hits));
     out += buf;
     if (s.usage.cost_known) {
       std::snprintf(buf, sizeof buf, "estimated cost $%.4f\n", s.usage.cost_usd);

@@ -218,10 +218,10 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
   }
 }
 
-// Where the reply's ICMP message starts. IHL says so, unless IHL disagrees with the bytes
-// while another header length agrees with them: the one the header checksum verifies over,
-// or (when neither verifies) the one the total length and the message length imply. Then IHL
-// alone is wrong, and only ip.hdr_len fails.
+// Where the reply's ICMP message starts. IHL says so, unless another header length, the one
+// the reply's size implies for a message as long as the request's, agrees better with the
+// bytes: a header checksum that verifies over it counts most, a total length that matches it
+// breaks ties. Then IHL alone is wrong, and only ip.hdr_len fails.
 size_t ChooseIpv4HeaderLength(ByteView reply, size_t message_length, bool* ihl_consistent) {
   uint8_t version_ihl = reply.empty() ? 0 : reply[0];
   size_t ihl_bytes = size_t{version_ihl & 0x0fu} * 4;
@@ -229,12 +229,15 @@ size_t ChooseIpv4HeaderLength(ByteView reply, size_t message_length, bool* ihl_c
   PeekBe16(reply, 2, &total_length);
   bool ihl_usable = ihl_bytes >= 20 && ihl_bytes <= reply.size();
   size_t h = ihl_usable ? ihl_bytes : 20;
+  auto agreement = [&](size_t length) {
+    return (ChecksumVerifies(reply.first(length)) ? 2 : 0) +
+           (length + message_length == total_length ? 1 : 0);
+  };
   if (reply.size() >= message_length + 20) {
     size_t implied = reply.size() - message_length;
-    if (implied <= 60 && implied % 4 == 0 && implied != ihl_bytes) {
-      bool ihl_verifies = ihl_usable && ChecksumVerifies(reply.first(ihl_bytes));
-      bool implied_verifies = ChecksumVerifies(reply.first(implied));
-      if (!ihl_verifies && (implied_verifies || total_length == reply.size())) h = implied;
+    if (implied <= 60 && implied % 4 == 0 && implied != ihl_bytes &&
+        agreement(implied) > (ihl_usable ? agreement(ihl_bytes) : -1)) {
+      h = implied;
     }
   }
   *ihl_consistent = ihl_usable && h == ihl_bytes;
