@@ -153,8 +153,15 @@ ChecksumCheck CheckIpv4HeaderChecksum(ByteView header, ByteView rest, uint16_t r
     c.mistake = ChecksumMistake::kOptionsOmitted;
     return c;
   }
+  // The whole datagram summed: with its ICMP checksum in place that adds -0 and changes
+  // nothing, so the mistake shows when the ICMP checksum field was still zero.
   std::vector<ChecksumPart> whole = zeroed;
-  whole.push_back({"", rest});
+  if (rest.size() >= 4) {
+    whole.push_back({"", rest.first(2)});
+    whole.push_back({"", rest.subspan(4)});
+  } else {
+    whole.push_back({"", rest});
+  }
   if (c.actual == Complement(OnesComplementSum(whole))) c.mistake = ChecksumMistake::kWholeDatagram;
   return c;
 }

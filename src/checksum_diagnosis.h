@@ -25,7 +25,7 @@ enum class ChecksumMistake : uint8_t {
   kIpHeaderIncluded,         // ICMP: the IP header summed too
   kPseudoHeaderOmitted,      // ICMPv6: the RFC 8200 pseudo-header left out
   kOptionsOmitted,           // IP: only the first 20 header bytes summed
-  kWholeDatagram,            // IP: the whole datagram summed, not the header
+  kWholeDatagram,            // IP: the whole datagram summed (ICMP checksum still zero)
   kMissing,                  // the reply ends before the checksum
   kOther,
 };

@@ -80,6 +80,9 @@ std::optional<uint64_t> ReplyPairer::MatchReply(const EchoPacket& reply) {
   group.group = true;
   group.dst = {};
   if (std::optional<uint64_t> to_group = TakeFirst(group)) return to_group;
+  // Addresses not swapped (the reply sent the request's way): the two addresses are one
+  // mistake, identifier and sequence still name the request. Wireshark pairs these too.
+  if (std::optional<uint64_t> unswapped = TakeFirst(RequestKey(reply))) return unswapped;
   // Three of four: source, destination, identifier, sequence.
   for (const auto& [index, k] : by_index_) {
     if (k.ipv6 != want.ipv6 || k.group) continue;

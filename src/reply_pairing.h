@@ -1,6 +1,7 @@
 // Pairing replies found in a capture with the requests they answer (DESIGN §5): exact match on
-// swapped addresses, identifier and sequence, first in first out; then, for replies that got
-// one of those four wrong, the oldest unanswered request that matches three of them. Never by
+// swapped addresses, identifier and sequence, first in first out; then a reply whose addresses
+// were not swapped at all; then, for replies that got one of those four wrong, the oldest
+// unanswered request that matches three of them. Never by
 // checksum: a reply with a wrong checksum must still find its request. A request to a
 // multicast or broadcast address is answered from a unicast one (RFC 1122 §3.2.1.3, RFC 4443
 // §4.2), so its reply matches on the other three with any source address.
@@ -22,7 +23,8 @@ class ReplyPairer {
   // Registers a request, known by `index`, that waits for its reply.
   void AddRequest(uint64_t index, const EchoPacket& request);
 
-  // The request `reply` answers: exact key first, then three of four. Removes it.
+  // The request `reply` answers: exact key first, then a request to a group address, then the
+  // key with the addresses unswapped, then three of four. Removes it.
   std::optional<uint64_t> MatchReply(const EchoPacket& reply);
 
   // For a request-type packet: the request it would answer if it were a reply whose type was

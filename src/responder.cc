@@ -129,6 +129,13 @@ Result<Bytes> BuildReferenceReply(const EchoPacket& request, Profile profile) {
   if (request.truncated || message.size() < kEchoHeaderLength) {
     return Truncated("the request is cut short: its reply cannot be built");
   }
+  if (request.family == IpFamily::kIpv6 ? IsIpv6Multicast(request.dst())
+                                        : IsIpv4Multicast(request.dst()) || IsIpv4Limited(request.dst())) {
+    // RFC 1122 §3.2.1.3, RFC 4443 §4.2: the source would be a unicast address of the
+    // receiving interface, which a capture does not tell.
+    return Unsupported("the request went to a group address: the reply's unicast source "
+                       "address cannot be known");
+  }
   Bytes reply;
   ByteWriter w(&reply);
   uint8_t code = profile == Profile::kRfc ? 0 : request.code;

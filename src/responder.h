@@ -35,7 +35,9 @@ uint32_t MillisecondsSinceMidnight(const Timestamp& time);
 
 // Builds the reply datagram (IP header and ICMP message) under `profile`. The IP ID is the
 // request's; Timestamp options get `request.time` as this host's clock.
-// Errors: kMalformed when the request's IP options do not parse.
+// Errors: kMalformed when the request's IP options do not parse; kTruncated when the request
+// was cut short; kUnsupported when it went to a multicast or broadcast address (the reply's
+// unicast source cannot be known).
 Result<Bytes> BuildReferenceReply(const EchoPacket& request, Profile profile);
 
 // Recomputes the IPv4 header checksum (header of `header_length` bytes) and the ICMP/ICMPv6
