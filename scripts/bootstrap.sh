@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what llmstack-replay needs on Debian 12, builds it, and then either runs the main job
+# on a prepared capture (`demo`, the default) or builds and runs the test suite (`test`).
+#
+#   scripts/bootstrap.sh          # install, build, replay captures/experiment.pcap
+#   scripts/bootstrap.sh test     # install, build, run every test (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-demo}
+
+packages=(build-essential cmake ninja-build pkg-config libpcap-dev libcurl4-openssl-dev
+          nlohmann-json3-dev libcli11-dev catch2 python3 tshark tcpdump iproute2 iputils-ping)
+if [ "$what" = test ]; then
+  packages+=(clang libclang-rt-14-dev chromium)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -q
+  # tshark asks whether non-root users may capture; answer for it.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)"
+
+case "$what" in
+  demo)
+    mkdir -p reports
+    set +e
+    build/llmstack-replay captures/experiment.pcap -o reports/experiment-reference.pcapng \
+      --model reference -r reports/experiment-reference.json
+    status=$?
+    set -e
+    echo
+    echo "Output capture: reports/experiment-reference.pcapng (open it in Wireshark)"
+    echo "JSON report:    reports/experiment-reference.json"
+    exit $status
+    ;;
+  test)
+    ctest --test-dir build --output-on-failure
+    ;;
+  *)
+    echo "usage: scripts/bootstrap.sh [demo|test]" >&2
+    exit 2
+    ;;
+esac
