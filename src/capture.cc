@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -114,6 +115,10 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
   reader->link_type_ = *link;
   reader->snaplen_ = static_cast<uint32_t>(pcap_snapshot(pcap));
   reader->nanosecond_ = CaptureFileHasNanoseconds(path);
+  Bytes magic = ReadPrefix(path, 4);
+  uint32_t m = 0;
+  PeekBe32(magic, 0, &m);
+  reader->classic_pcap_ = m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1;
   return reader;
 }
 
@@ -124,6 +129,10 @@ CaptureReader::~CaptureReader() {
 Result<bool> CaptureReader::Next(CapturedFrame* frame) {
   struct pcap_pkthdr* header;
   const u_char* data;
+  // libpcap cuts a classic pcap record longer than the snapshot length to that length and
+  // skips the rest without a word; the file position tells how long the record really was.
+  FILE* file = classic_pcap_ ? pcap_file(pcap_) : nullptr;
+  long before = file ? std::ftell(file) : -1;
   int rc = pcap_next_ex(pcap_, &header, &data);
   if (rc == PCAP_ERROR_BREAK) return false;
   if (rc != 1) {
@@ -132,6 +141,13 @@ Result<bool> CaptureReader::Next(CapturedFrame* frame) {
     return Malformed("frame " + std::to_string(frames_read_ + 1) + ": " + reason);
   }
   ++frames_read_;
+  long after = file ? std::ftell(file) : -1;
+  if (before >= 0 && after >= 0 && after - before != 16 + static_cast<long>(header->caplen)) {
+    return Malformed("frame " + std::to_string(frames_read_) + ": record of " +
+                     std::to_string(after - before - 16) +
+                     " bytes is longer than the file's snapshot length of " +
+                     std::to_string(snaplen_));
+  }
   frame->number = frames_read_;
   frame->time.sec = header->ts.tv_sec;
   // With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds.

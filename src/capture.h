@@ -50,8 +50,9 @@ class CaptureReader {
   bool nanosecond_resolution() const { return nanosecond_; }
 
   // Reads the next frame into `frame`. Returns false at the end of the file.
-  // Errors: kMalformed / kTruncated with libpcap's reason (a record cut short, an absurd length,
-  // a broken pcapng block).
+  // Errors: kMalformed with libpcap's reason (a record cut short, an absurd length, a broken
+  // pcapng block), or a classic pcap record longer than the file's snapshot length (which
+  // libpcap would silently cut to it).
   Result<bool> Next(CapturedFrame* frame);
 
  private:
@@ -61,6 +62,7 @@ class CaptureReader {
   uint32_t snaplen_ = 0;
   bool nanosecond_ = false;
   uint64_t frames_read_ = 0;
+  bool classic_pcap_ = false;  // records are a 16-byte header and the captured bytes
 };
 
 // Whether a capture file's header declares nanosecond timestamps; false when unsure.
