@@ -77,38 +77,40 @@ void BareHexRuns(std::string_view text, size_t base, int rank, size_t min_bytes,
 
 void JsonCandidates(std::string_view text, size_t base, std::vector<Candidate>* out,
                     size_t* no_reply_at) {
-  // Every balanced {...} that parses as an object with "reply_hex".
-  for (size_t start = text.find('{'); start != std::string_view::npos;
-       start = text.find('{', start + 1)) {
-    int depth = 0;
-    bool in_string = false;
-    size_t end = std::string_view::npos;
-    for (size_t i = start; i < text.size(); ++i) {
-      char c = text[i];
-      if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
-        continue;
-      }
-      if (c == '"') in_string = true;
-      else if (c == '{') ++depth;
-      else if (c == '}' && --depth == 0) {
-        end = i;
-        break;
+  if (text.find("reply_hex") == std::string_view::npos) return;
+  // One pass pairs every balanced {...}; only spans that mention reply_hex are parsed, and
+  // only a bounded number of them, so hostile nesting costs linear time.
+  std::vector<size_t> open;
+  bool in_string = false;
+  int parsed = 0;
+  for (size_t i = 0; i < text.size() && parsed < 64; ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"' && !open.empty()) {
+      in_string = true;
+    } else if (c == '{') {
+      if (open.size() < 256) open.push_back(i);
+    } else if (c == '}' && !open.empty()) {
+      size_t start = open.back();
+      open.pop_back();
+      std::string_view span = text.substr(start, i - start + 1);
+      if (span.find("reply_hex") == std::string_view::npos) continue;
+      ++parsed;
+      nlohmann::json j = nlohmann::json::parse(span, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) continue;
+      auto it = j.find("reply_hex");
+      if (it == j.end()) continue;
+      if (it->is_string()) {
+        Result<Bytes> b = HexDecodeLenient(it->get<std::string>());
+        if (b.ok() && !b->empty()) out->push_back({std::move(*b), base + i, 2});
+      } else if (it->is_null()) {
+        *no_reply_at = std::max(*no_reply_at, base + i + 1);
       }
     }
-    if (end == std::string_view::npos) continue;
-    nlohmann::json j = nlohmann::json::parse(text.substr(start, end - start + 1), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) continue;
-    auto it = j.find("reply_hex");
-    if (it == j.end()) continue;
-    if (it->is_string()) {
-      Result<Bytes> b = HexDecodeLenient(it->get<std::string>());
-      if (b.ok() && !b->empty()) out->push_back({std::move(*b), base + end, 2});
-    } else if (it->is_null()) {
-      *no_reply_at = std::max(*no_reply_at, base + end + 1);
-    }
-    start = end;
   }
 }
 

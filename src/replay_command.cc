@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <queue>
 
@@ -99,7 +100,7 @@ class ReplayPipeline {
 
   Status Run(PacketStream& stream);
   ResultSink& sink() { return sink_; }
-  uint64_t requests() const { return requests_; }
+  uint64_t requests() const { return requests_ - unanswered_; }
   uint64_t not_sent() const { return not_sent_; }
   uint64_t request_frames() const { return request_frames_; }
   bool interrupted() const { return interrupted_; }
@@ -132,6 +133,7 @@ class ReplayPipeline {
   uint64_t written_ = 0;
   uint64_t answered_ = 0;
   uint64_t unanswered_ = 0;
+  std::vector<bool> recorded_;  // by request index: some result was recorded
   bool budget_exhausted_ = false;
   bool interrupted_ = false;
   std::optional<Timestamp> last_input_time_;
@@ -175,6 +177,8 @@ void ReplayPipeline::Handle(ModelAnswer answer) {
   Job job = std::move(it->second);
   jobs_.erase(it);
   ++answered_;
+  if (recorded_.size() <= job.index) recorded_.resize(job.index + 1, false);
+  recorded_[job.index] = true;
   const EchoPacket& request = *job.request;
   const bool reference = session_->is_reference();
 
@@ -234,7 +238,10 @@ Status ReplayPipeline::Run(PacketStream& stream) {
   while (!input_done || !jobs_.empty() || held) {
     if (Interrupted()) {
       interrupted_ = true;
-      unanswered_ = jobs_.size();
+      // Requests with no finished answer do not count: --resume asks them.
+      std::set<uint64_t> open;
+      for (const auto& [id, job] : jobs_) open.insert(job.index);
+      for (uint64_t index : open) unanswered_ += index >= recorded_.size() || !recorded_[index];
       session_->Cancel();
       jobs_.clear();
       break;

@@ -364,3 +364,139 @@ TEST_CASE("exec: runs a command per packet; replay: regrades a journal without t
 
 }  // namespace
 }  // namespace llmstack
+
+namespace llmstack {
+namespace {
+
+TEST_CASE("--samples K asks K times and reports pass@k and all-k-correct", "[model]") {
+  TempDir dir;
+  StandinServer server;
+  // Sample answers differ: the stand-in makes a mistake on every other distinct prompt.
+  server.Control({{"mistakes", {"carry_dropped", "none"}}});
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 4, false);
+  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcapng") +
+                                                   "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
+                                                   " --samples 3 -j 1 --no-cache -r '" + dir.File("r.json") + "'"));
+  INFO(r.out << r.err);
+  json report = ReadJson(dir.File("r.json"));
+  CHECK(report["packets"].size() == 12);
+  CHECK(report["summary"]["samples"]["k"] == 3);
+  // Every sample of one packet gets the same prompt except for the sample index, which is not
+  // in the prompt: the stand-in answers the same way, so each packet is all right or all wrong.
+  int correct = report["summary"]["verdicts"]["correct"];
+  double pass_at_k = report["summary"]["samples"]["pass_at_k"];
+  double pass_all = report["summary"]["samples"]["pass_all_k"];
+  CHECK(pass_at_k == Approx(correct / 3 / 4.0));
+  CHECK(pass_all == Approx(pass_at_k));
+  CHECK(server.Stats()["requests_total"] == 12);
+  CHECK(r.out.find("sample=3/3") != std::string::npos);
+  CheckReportContract(dir.File("r.json"));
+}
+
+TEST_CASE("--include-negatives sends requests that must not be answered", "[model]") {
+  TempDir dir;
+  StandinServer server;
+  std::string capture = testing::SourcePath("captures/crafted-negatives.pcap");
+  std::string common = " --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() + " --no-cache";
+  testing::CommandResult quiet = RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("a.pcap") + "'" + common));
+  INFO(quiet.out << quiet.err);
+  CHECK(quiet.out.find("were not sent (--include-negatives") != std::string::npos);
+  CHECK(server.Stats()["requests_total"] == 0);
+
+  testing::CommandResult sent = RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("b.pcap") +
+                                                      "' --include-negatives -r '" + dir.File("r.json") + "'" + common));
+  INFO(sent.out << sent.err);
+  json report = ReadJson(dir.File("r.json"));
+  CHECK(report["summary"]["verdicts"]["silent_ok"].get<int>() >= 3);
+  CHECK(server.Stats()["requests_total"].get<int>() > 0);
+  server.Control({{"mistakes", {"reply_to_negative"}}});
+  testing::CommandResult answered = RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("c.pcap") +
+                                                          "' --include-negatives -r '" + dir.File("r2.json") + "'" + common));
+  CHECK(answered.exit_code == 1);
+  CHECK(ReadJson(dir.File("r2.json"))["summary"]["verdicts"]["unexpected_reply"].get<int>() >= 1);
+}
+
+TEST_CASE("chatty answers, thinking blocks and broken 200s on both wire formats", "[model]") {
+  for (const char* vendor : {"anthropic", "openai"}) {
+    DYNAMIC_SECTION(vendor) {
+      TempDir dir;
+      StandinServer server("--style chatty --thinking --rate-malformed-json 0.2 --rate-error-200 0.1 "
+                           "--rate-cut-body 0.1 --seed 3");
+      std::string input = dir.File("in.pcap");
+      WriteRequestCapture(input, 16, true);
+      bool anthropic = std::string(vendor) == "anthropic";
+      testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") + "' --model " +
+                                                       (anthropic ? "anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url()
+                                                                  : "openai:gpt-5-mini --base-url " + server.openai_url()) +
+                                                       " --max-tokens 8192 --thinking 2048 --no-cache -r '" +
+                                                       dir.File("r.json") + "'"));
+      INFO(r.out << r.err);
+      CHECK(r.exit_code == 0);
+      json report = ReadJson(dir.File("r.json"));
+      CHECK(report["summary"]["verdicts"]["correct"] == 16);
+      CHECK(report["packets"][0]["reply"]["model_reasoning"].is_string());
+      CHECK(report["summary"]["usage"]["retries"].get<int>() > 0);
+    }
+  }
+}
+
+TEST_CASE("a long fixed prompt is cached: the first request warms it, the rest read it", "[model]") {
+  TempDir dir;
+  StandinServer server("--latency-ms 100");
+  std::string prompt = dir.File("long.md");
+  std::string fixed;
+  for (int i = 0; i < 200; ++i) fixed += "Worked example " + std::to_string(i) + ": swap the addresses, set TTL 64, recompute both checksums.\n";
+  testing::WriteFile(prompt, fixed + "Datagram: {{request_hex}}\n");
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 8, false);
+  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                                                   "' --model anthropic:claude-sonnet-4-5 --base-url " + server.anthropic_url() +
+                                                   " -p '" + prompt + "' -j 8 --no-cache -r '" + dir.File("r.json") + "'"));
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  json report = ReadJson(dir.File("r.json"));
+  CHECK(report["summary"]["usage"]["cache_read_tokens"].get<int>() > 0);
+  CHECK(report["summary"]["usage"]["cache_creation_tokens"].get<int>() > 0);
+  json stats = server.Stats();
+  // The first request was alone in flight; the others came after it was answered.
+  double first_answered = 1e9;
+  for (const json& q : stats["requests"]) {
+    if (q["n"] == 1) first_answered = q["answered_s"];
+  }
+  for (const json& q : stats["requests"]) {
+    if (q["n"] != 1) CHECK(q["arrived_s"].get<double>() >= first_answered - 0.01);
+  }
+}
+
+TEST_CASE("Ctrl-C writes what is finished and exits cleanly", "[model]") {
+  TempDir dir;
+  StandinServer server("--latency-ms 300");
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 30, false);
+  std::string base = WithKey("k", Tool() + " '" + input + "' --model anthropic:claude-haiku-4-5 --base-url " +
+                                      server.anthropic_url() + " -j 2 --no-cache --journal '" +
+                                      dir.File("j.jsonl") + "'");
+  std::string cmd = base + " -o '" + dir.File("out.pcap") + "' -r '" + dir.File("r.json") + "'";
+  testing::CommandResult r = RunShell("(" + cmd + " > '" + dir.File("stdout") + "' 2>&1 & pid=$!; sleep 1.2; kill -INT $pid; wait $pid; echo $? > '" +
+                                      dir.File("status") + "')");
+  std::string status = ReadFile(dir.File("status"));
+  INFO(ReadFile(dir.File("stdout")));
+  CHECK(status == "130\n");
+  REQUIRE(FileExists(dir.File("out.pcap")));
+  REQUIRE(FileExists(dir.File("r.json")));
+  json report = ReadJson(dir.File("r.json"));
+  int finished = report["summary"]["verdicts"]["correct"];
+  CHECK(finished >= 2);
+  CHECK(finished < 30);
+  CHECK(report["summary"]["requests"] == finished);
+  CHECK(ReadFile(dir.File("stdout")).find("--resume") != std::string::npos);
+  // The journal holds exactly the finished ones; --resume finishes the rest.
+  testing::CommandResult resumed = RunShell(base + " --resume -o '" + dir.File("out2.pcap") + "'");
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(server.Stats()["requests_total"].get<int>() <= 30 + 2);
+}
+
+}  // namespace
+}  // namespace llmstack
