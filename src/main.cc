@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "audit_command.h"
 #include "explain_command.h"
 #include "grade_command.h"
+#include "live_command.h"
 #include "profile.h"
 #include "replay_command.h"
 
@@ -15,7 +17,7 @@ namespace {
 
 using llmstack::Profile;
 
-constexpr const char* kCommands[] = {"replay", "grade", "explain"};
+constexpr const char* kCommands[] = {"replay", "grade", "explain", "audit", "live"};
 
 bool IsCommand(const char* arg) {
   for (const char* c : kCommands) {
@@ -100,6 +102,22 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--reply", explain.reply_hex, "A reply to grade, as hex");
   explain_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
 
+  llmstack::AuditOptions audit;
+  CLI::App* audit_cmd = app.add_subcommand("audit", "Check the checksum claims written in a transcript, journal or write-up");
+  audit_cmd->add_option("files", audit.files, "Text files ('-' for stdin)")->required();
+  audit_cmd->add_flag("-q,--quiet", audit.quiet, "Only wrong claims and the summary");
+
+  llmstack::LiveOptions live;
+  CLI::App* live_cmd = app.add_subcommand("live", "Answer real pings through a TUN device");
+  live_cmd->add_option("--tun", live.tun, "TUN device name (opened, or created if missing)")->required();
+  live_cmd->add_option("--addr", live.addr, "Give the host side this address (CIDR) and bring the link up");
+  live_cmd->add_option("--record", live.record, "Record requests and graded replies (pcapng)");
+  AddSessionOptions(live_cmd, &live.session);
+  live_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
+  live_cmd->add_flag("--only-correct", live.only_correct, "Write a reply to the device only when it is correct");
+  live_cmd->add_option("--fallback", live.fallback, "Replace a wrong reply: 'reference'");
+  live_cmd->add_flag("-q,--quiet", live.quiet, "No per-packet lines");
+
   std::vector<const char*> cargs;
   cargs.push_back(argv[0]);
   for (const std::string& a : args) cargs.push_back(a.c_str());
@@ -121,6 +139,11 @@ int main(int argc, char** argv) {
   if (grade_cmd->parsed()) {
     grade.profile = profile;
     return llmstack::RunGradeCommand(grade, stdout, stderr);
+  }
+  if (audit_cmd->parsed()) return llmstack::RunAuditCommand(audit, stdout, stderr);
+  if (live_cmd->parsed()) {
+    live.profile = profile;
+    return llmstack::RunLiveCommand(live, stdout, stderr);
   }
   if (explain_cmd->parsed()) {
     explain.profile = profile;

@@ -73,6 +73,10 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     r.why_error = meta.why_error;
     r.error_message = meta.error_message;
     if (grade) r.fields = RenderFields(*grade, request.datagram, reply ? *reply : ByteView());
+    if (assessment.expectation == ReplyExpectation::kRequired && !assessment.truncated) {
+      Result<Bytes> expected = BuildReferenceReply(request, profile);
+      if (expected.ok()) r.expected_hex = HexEncode(*expected);
+    }
     r.usage = meta.usage;
     r.attempts = meta.attempts;
     r.from_cache = meta.from_cache;

@@ -51,6 +51,7 @@ struct PacketResult {
   std::string src, dst;
   uint16_t ident = 0, seq = 0;
   std::string request_hex;
+  std::string expected_hex;  // the reference reply under the run's profile (empty: none)
   ReplyExpectation expectation = ReplyExpectation::kRequired;
   std::string why_silent;  // empty when a reply is required
   int sample = 0;
@@ -61,6 +62,9 @@ struct PacketResult {
   std::optional<double> rtt_ms;
   std::optional<std::string> model_output;
   std::optional<std::string> model_reasoning;
+  // Checksum claims in the model's own working checked against the truth and against the
+  // packet it wrote ("claimed ICMP checksum 0x5cf5 in its working, wrote 0x5cf4").
+  std::vector<std::string> reasoning_audit;
   // The grade.
   Verdict verdict = Verdict::kCorrect;
   std::string why_error;  // "backend", "budget", "auth", "replay-missing"
