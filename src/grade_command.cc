@@ -1,5 +1,8 @@
 #include "grade_command.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -25,15 +28,87 @@ int InputError(FILE* err, const std::string& path, const Status& s) {
   return 2;
 }
 
-bool LooksLikeCapture(const std::string& path) {
+// The first bytes of a file (up to 4096).
+std::string FilePrefix(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  unsigned char m[4] = {0, 0, 0, 0};
-  in.read(reinterpret_cast<char*>(m), 4);
-  if (in.gcount() != 4) return false;
-  uint32_t be = uint32_t{m[0]} << 24 | uint32_t{m[1]} << 16 | uint32_t{m[2]} << 8 | m[3];
-  return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
-         be == 0x0a0d0d0a;
+  std::string prefix(4096, '\0');
+  in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
+  prefix.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  return prefix;
 }
+
+// Whether the replies file is to be read as a capture: anything but a readable text file with
+// no capture name or magic (a capture that is damaged is then reported as one).
+bool TreatAsCapture(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return true;
+  for (const char* ext : {".pcap", ".pcapng", ".cap"}) {
+    if (path.ends_with(ext)) return true;
+  }
+  std::string prefix = FilePrefix(path);
+  if (prefix.size() >= 4) {
+    uint32_t be = uint32_t{static_cast<uint8_t>(prefix[0])} << 24 |
+                  uint32_t{static_cast<uint8_t>(prefix[1])} << 16 |
+                  uint32_t{static_cast<uint8_t>(prefix[2])} << 8 | static_cast<uint8_t>(prefix[3]);
+    if (be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
+        be == 0x0a0d0d0a) {
+      return true;
+    }
+  }
+  // Text has no control characters other than tab, newline, carriage return and form feed.
+  return std::any_of(prefix.begin(), prefix.end(), [](char c) {
+    unsigned char u = static_cast<unsigned char>(c);
+    return u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f';
+  });
+}
+
+// Hex replies, one line per request in request order: '#' starts a comment (a line holding
+// only a comment is skipped), a line with nothing else means "no reply".
+class HexReplyFile {
+ public:
+  explicit HexReplyFile(const std::string& path) : path_(path), in_(path) {}
+  bool is_open() const { return static_cast<bool>(in_); }
+
+  // The next reply line: false at the end of the file; `reply` empty for "no reply".
+  // Errors: kMalformed naming the line when it is not hex.
+  Result<bool> Next(std::optional<Bytes>* reply) {
+    std::string text;
+    while (std::getline(in_, text)) {
+      ++line_;
+      size_t hash = text.find('#');
+      size_t first = text.find_first_not_of(" \t\r\f");
+      if (hash != std::string::npos && first == hash) continue;  // a comment line
+      if (hash != std::string::npos) text.resize(hash);
+      if (text.find_first_not_of(" \t\r\f") == std::string::npos) {
+        reply->reset();
+        return true;
+      }
+      Result<Bytes> bytes = HexDecodeLenient(text);
+      if (!bytes.ok()) {
+        return Malformed("line " + std::to_string(line_) + ": " + bytes.status().message());
+      }
+      *reply = std::move(*bytes);
+      return true;
+    }
+    return false;
+  }
+  // Whether anything but comments and empty lines remains.
+  bool HasMoreReplies() {
+    std::optional<Bytes> reply;
+    for (;;) {
+      Result<bool> more = Next(&reply);
+      if (!more.ok()) return true;
+      if (!*more) return false;
+      if (reply) return true;
+    }
+  }
+  uint64_t line() const { return line_; }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  uint64_t line_ = 0;
+};
 
 class GradeRun {
  public:
@@ -121,21 +196,25 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
 
   enum class Mode { kInCapture, kSecondCapture, kTextFile } mode = Mode::kInCapture;
   std::unique_ptr<CaptureReader> reply_reader;
-  std::ifstream text;
+  std::unique_ptr<HexReplyFile> text;
   if (options.replies) {
-    if (LooksLikeCapture(*options.replies)) {
+    if (TreatAsCapture(*options.replies)) {
       mode = Mode::kSecondCapture;
       Result<std::unique_ptr<CaptureReader>> r = CaptureReader::Open(*options.replies);
       if (!r.ok()) return InputError(err, *options.replies, r.status());
       reply_reader = std::move(*r);
     } else {
       mode = Mode::kTextFile;
-      Result<std::unique_ptr<CaptureReader>> probe = CaptureReader::Open(*options.replies);
-      if (!probe.ok() && probe.status().code() != StatusCode::kMalformed) {
-        return InputError(err, *options.replies, probe.status());
+      // Checked whole before anything is graded: a bad line is an input error.
+      HexReplyFile check(*options.replies);
+      if (!check.is_open()) return InputError(err, *options.replies, IoError("cannot open"));
+      std::optional<Bytes> reply;
+      for (;;) {
+        Result<bool> more = check.Next(&reply);
+        if (!more.ok()) return InputError(err, *options.replies, more.status());
+        if (!*more) break;
       }
-      text.open(*options.replies);
-      if (!text) return InputError(err, *options.replies, IoError("cannot open"));
+      text = std::make_unique<HexReplyFile>(*options.replies);
     }
   }
 
@@ -148,7 +227,6 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
   }
 
   GradeRun run(options, out);
-  uint64_t text_line = 0;
   EchoPacket packet;
   for (;;) {
     Result<bool> more = stream.Next(&packet);
@@ -165,51 +243,25 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
     if (!packet.is_request()) continue;
     uint64_t index = run.AddRequest(packet);
     if (mode != Mode::kTextFile) continue;
-    // One line per request; '#' starts a comment; an empty line means "no reply".
-    std::string line;
-    bool have_line = false;
-    while (std::getline(text, line)) {
-      ++text_line;
-      size_t hash = line.find('#');
-      bool comment_only = hash != std::string::npos &&
-                          line.find_first_not_of(" \t\r") == hash;
-      if (comment_only) continue;
-      if (hash != std::string::npos) line.resize(hash);
-      have_line = true;
-      break;
-    }
+    std::optional<Bytes> reply;
+    Result<bool> line = text->Next(&reply);
+    if (!line.ok()) return InputError(err, *options.replies, line.status());
     Waiting w = std::move(run.waiting()[index]);
     run.waiting().erase(index);
     ReplyMeta meta;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (!have_line || first == std::string::npos) {
+    if (!*line || !reply) {
       run.sink().Record(w.request, w.assessment, index, nullptr, meta, options.profile);
       continue;
     }
-    Result<Bytes> bytes = HexDecodeLenient(line);
-    if (!bytes.ok()) {
-      meta.verdict_override = Verdict::kUnparseable;
-      meta.error_message = *options.replies + " line " + std::to_string(text_line) + ": " +
-                           bytes.status().message();
-      meta.model_output = line;
-      run.sink().Record(w.request, w.assessment, index, nullptr, meta, options.profile);
-      continue;
-    }
-    ByteView view(*bytes);
+    ByteView view(*reply);
     run.sink().Record(w.request, w.assessment, index, &view, meta, options.profile);
   }
 
-  if (mode == Mode::kTextFile) {
-    std::string line;
-    while (std::getline(text, line)) {
-      ++text_line;
-      size_t first = line.find_first_not_of(" \t\r");
-      if (first == std::string::npos || line[first] == '#') continue;
-      std::fprintf(err, "llmstack-replay: %s: line %llu: more replies than the %llu requests in %s\n",
-                   options.replies->c_str(), static_cast<unsigned long long>(text_line),
-                   static_cast<unsigned long long>(run.requests()), options.capture.c_str());
-      return 2;
-    }
+  if (mode == Mode::kTextFile && text->HasMoreReplies()) {
+    std::fprintf(err, "llmstack-replay: %s: line %llu: more replies than the %llu requests in %s\n",
+                 options.replies->c_str(), static_cast<unsigned long long>(text->line()),
+                 static_cast<unsigned long long>(run.requests()), options.capture.c_str());
+    return 2;
   }
   if (mode == Mode::kSecondCapture) {
     PacketStream replies(reply_reader.get(), false);
