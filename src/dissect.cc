@@ -83,7 +83,9 @@ const char* OptionName(uint8_t type) {
   }
 }
 
-void DissectIcmp(Dissector& x, ByteView d, size_t h, bool v6, Dissection* out) {
+// `declared_end` is where the IP length says the datagram ends.
+void DissectIcmp(Dissector& x, ByteView d, size_t h, bool v6, size_t declared_end,
+                 Dissection* out) {
   ByteView header = d.first(std::min(h, d.size()));
   const char* type_name = v6 ? "icmpv6.type" : "icmp.type";
   uint8_t type = x.U8(h);
@@ -98,6 +100,7 @@ void DissectIcmp(Dissector& x, ByteView d, size_t h, bool v6, Dissection* out) {
                                            header.subspan(24, 16), message))
                    : IcmpChecksumVerifies(IpFamily::kIpv4, {}, {}, message);
     status = good ? " [good]" : " [bad]";
+    if (declared_end > d.size()) status = " [unverified: the message is cut short]";
   }
   x.Field(v6 ? "icmpv6.checksum" : "icmp.checksum", h + 2, 2, Hex16(x.U16(h + 2)) + status);
   if (!out->is_echo) {
@@ -110,10 +113,18 @@ void DissectIcmp(Dissector& x, ByteView d, size_t h, bool v6, Dissection* out) {
   std::snprintf(buf, sizeof buf, "%u (0x%04x)", x.U16(h + 6), x.U16(h + 6));
   x.Field(v6 ? "icmpv6.echo.sequence_number" : "icmp.seq", h + 6, 2, buf);
   size_t data = d.size() > h + 8 ? d.size() - h - 8 : 0;
+  size_t declared = declared_end > h + 8 ? declared_end - h - 8 : 0;
   if (data > 0) {
-    x.Field("data", h + 8, data, Num(static_cast<uint32_t>(data)) + " bytes");
-  } else if (d.size() == h + 8) {
+    std::string value = Num(static_cast<uint32_t>(data)) + " bytes";
+    if (declared > data) value += " of the " + Num(static_cast<uint32_t>(declared)) + " the IP length says";
+    x.Field("data", h + 8, data, value);
+  } else if (d.size() == h + 8 && declared == 0) {
     out->fields.push_back({"data", h + 8, 0, "0 bytes"});
+  }
+  if (declared > data) {
+    out->missing.push_back(data == 0 ? std::string("data")
+                                     : "the last " + Num(static_cast<uint32_t>(declared - data)) +
+                                           " data bytes");
   }
 }
 
@@ -170,7 +181,9 @@ void DissectIpv4(Dissector& x, ByteView d, Dissection* out) {
     }
   }
   out->header_length = std::max<size_t>(ihl, 20);
-  if (proto == kIpProtoIcmp && !(flags & 0x3fff)) DissectIcmp(x, d, out->header_length, false, out);
+  if (proto == kIpProtoIcmp && !(flags & 0x3fff)) {
+    DissectIcmp(x, d, out->header_length, false, total, out);
+  }
 }
 
 void DissectIpv6(Dissector& x, ByteView d, Dissection* out) {
@@ -207,7 +220,7 @@ void DissectIpv6(Dissector& x, ByteView d, Dissection* out) {
     return;
   }
   out->header_length = h;
-  if (upper == kIpProtoIcmpv6) DissectIcmp(x, d, h, true, out);
+  if (upper == kIpProtoIcmpv6) DissectIcmp(x, d, h, true, 40 + size_t{plen}, out);
 }
 
 }  // namespace

@@ -47,6 +47,39 @@ void ShowChecksumWork(FILE* out, const char* title, ByteView datagram, bool ipv4
                    : "does NOT match");
 }
 
+// The fields whose shown value differs between the request's dissection and the reply's
+// (checksums apart: they are recomputed), as "field: before -> after" lines.
+std::vector<std::string> DescribeChanges(const Dissection& request, const Dissection& reply) {
+  std::vector<std::string> lines;
+  auto find = [](const Dissection& d, const std::string& name) -> const DissectedField* {
+    for (const DissectedField& f : d.fields) {
+      if (f.name == name) return &f;
+    }
+    return nullptr;
+  };
+  auto is_checksum = [](const std::string& name) {
+    return name.find("checksum") != std::string::npos;
+  };
+  for (const DissectedField& f : reply.fields) {
+    if (is_checksum(f.name) || f.name == "ip.opt.type") continue;
+    const DissectedField* before = find(request, f.name);
+    if (before && before->value != f.value) {
+      lines.push_back("    " + f.name + ": " + before->value + " -> " + f.value);
+    }
+  }
+  size_t options_before = 0, options_after = 0;
+  for (const DissectedField& f : request.fields) options_before += f.name == "ip.opt.type";
+  for (const DissectedField& f : reply.fields) options_after += f.name == "ip.opt.type";
+  if (options_before > 0 || options_after > 0) {
+    lines.push_back("    ip.options: " + std::to_string(options_before) + " option(s) -> " +
+                    std::to_string(options_after) + " (see the dissection below)");
+  }
+  for (const DissectedField& f : reply.fields) {
+    if (is_checksum(f.name)) lines.push_back("    " + f.name + ": recomputed (below)");
+  }
+  return lines;
+}
+
 void ShowGrade(FILE* out, const ReplyGrade& grade, ByteView request, ByteView reply) {
   std::vector<RenderedField> fields = RenderFields(grade, request, reply);
   std::fprintf(out, "  %-28s %-14s %-14s %-5s %s\n", "field", "expected", "actual", "grade", "note");
@@ -121,11 +154,8 @@ int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
       Dissection cd = DissectDatagram(c);
       std::fprintf(out, "\nThe correct reply (%s, profile %s):\n  %s\n", kReferenceLabel,
                    ProfileName(options.profile), HexEncode(c).c_str());
-      std::fprintf(out, "  changes: addresses swapped, %s %u -> 64, %s %u -> %u, both checksums recomputed\n",
-                   request->family == IpFamily::kIpv4 ? "ip.ttl" : "ipv6.hlim",
-                   request->family == IpFamily::kIpv4 ? bytes[8] : bytes[7],
-                   request->family == IpFamily::kIpv4 ? "icmp.type" : "icmpv6.type", request->type,
-                   EchoReplyType(request->family));
+      std::fprintf(out, "  changes from the request:\n");
+      Print(out, DescribeChanges(d, cd));
       if (request->family == IpFamily::kIpv4) {
         ShowChecksumWork(out, "Reply IP header checksum", c, true, cd.header_length);
       }
@@ -164,6 +194,9 @@ int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
   ShowGrade(out, grade, request->datagram, r);
   std::fprintf(out, "\nVerdict: %s", VerdictName(grade.verdict));
   if (grade.verdict == Verdict::kWrong) std::fprintf(out, " (%zu field%s fail)", grade.FailCount(), grade.FailCount() == 1 ? "" : "s");
+  if (!rd.missing.empty() && grade.verdict == Verdict::kWrong) {
+    std::fprintf(out, ": the reply is truncated after %zu bytes", r.size());
+  }
   if (grade.verdict == Verdict::kUnexpectedReply) std::fprintf(out, " (%s: must not be answered)", assessment.why_silent);
   std::fprintf(out, "\n");
   return IsFailingVerdict(grade.verdict) ? 1 : 0;

@@ -171,14 +171,28 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
 
   FieldId checksum_id = v4 ? FieldId::kIcmpChecksum : FieldId::kIcmpv6Checksum;
   if (message.size() >= 4) {
-    ChecksumCheck c = CheckIcmpChecksum(req.family, reply.first(std::min(h, reply.size())),
-                                        message, req.checksum);
+    ByteView reply_header = reply.first(std::min(h, reply.size()));
+    ChecksumCheck c = CheckIcmpChecksum(req.family, reply_header, message, req.checksum);
+    const char* note = nullptr;
+    if (!c.verifies && message.size() < m) {
+      // The message is cut short: the checksum may be right for the whole message, the
+      // request's remaining bytes in place (then only the missing fields are wrong).
+      Bytes whole(message.begin(), message.end());
+      ByteView rest = req.message().subspan(message.size());
+      whole.insert(whole.end(), rest.begin(), rest.end());
+      ChecksumCheck w = CheckIcmpChecksum(req.family, reply_header, whole, req.checksum);
+      if (w.verifies) {
+        c = w;
+        note = "right for the whole message; the reply is cut short";
+      }
+    }
     FieldVerdict& f = g.Add(checksum_id, h + 2, 2, FieldValue::Number(Kind::kHex16, c.expected),
                             FieldValue::Number(Kind::kHex16, c.actual),
-                            !c.verifies                ? FieldGrade::kFail
+                            !c.verifies                           ? FieldGrade::kFail
                             : c.mistake == ChecksumMistake::kNone ? FieldGrade::kPass
                                                                   : FieldGrade::kWarn);
     f.mistake = c.mistake;
+    if (note) f.note = note;
   } else {
     g.Add(checksum_id, h + 2, 2, FieldValue::None(), FieldValue::None(), FieldGrade::kFail);
   }
