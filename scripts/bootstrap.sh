@@ -3,7 +3,8 @@
 # on a prepared capture (`demo`, the default) or builds and runs the test suite (`test`).
 #
 #   scripts/bootstrap.sh          # install, build, replay captures/experiment.pcap
-#   scripts/bootstrap.sh test     # install, build, run every test (what CI runs)
+#   scripts/bootstrap.sh test     # install, build, run every test, then again under ASan+UBSan
+#                                 # (what CI runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-demo}
@@ -44,6 +45,11 @@ case "$what" in
     ;;
   test)
     ctest --test-dir build --output-on-failure
+    # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLLMSTACK_SANITIZE=ON >/dev/null
+    cmake --build build-asan -j"$(nproc)"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir build-asan --output-on-failure
     ;;
   *)
     echo "usage: scripts/bootstrap.sh [demo|test]" >&2

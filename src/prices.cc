@@ -15,7 +15,9 @@ Result<PriceTable> PriceTable::FromJson(const std::string& name, const std::stri
     return Malformed(name + ": not a price table (expected {\"models\": {SPEC: {...}}})");
   }
   PriceTable table;
-  for (auto& [spec, p] : j["models"].items()) {
+  for (auto& item : j["models"].items()) {
+    const std::string& spec = item.key();
+    const nlohmann::json& p = item.value();
     if (!p.is_object()) return Malformed(name + ": " + spec + ": expected an object of prices");
     ModelPrice price;
     auto number = [&](const char* key, double* out) -> bool {
