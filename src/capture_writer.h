@@ -45,6 +45,16 @@ Result<std::unique_ptr<CaptureWriter>> OpenCaptureWriter(const std::string& path
 
 bool HasPcapngExtension(const std::string& path);
 
+// Opens a writer that writes straight to `path`, with no temporary file, and pushes every frame
+// to the file as it is written: at any moment the file is a valid capture up to its last
+// frame, so it can be watched while it grows (`tail -c +1 -f FILE | wireshark -k -i -`) and a
+// run that is killed keeps what it recorded. For records of live traffic, where that matters
+// more than never leaving a partial file behind. An existing file is replaced, as by
+// `tcpdump -w`. Finish() closes it. Errors: kIoError.
+Result<std::unique_ptr<CaptureWriter>> OpenInPlaceCaptureWriter(
+    const std::string& path, LinkType link, bool nanosecond,
+    const CaptureDescription& description);
+
 }  // namespace llmstack
 
 #endif  // LLMSTACK_CAPTURE_WRITER_H_
