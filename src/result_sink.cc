@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "checksum_audit.h"
+
 namespace llmstack {
 
 ResultSink::ResultSink(FILE* out, bool print_lines, bool keep_results, int samples)
@@ -69,6 +71,10 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     r.rtt_ms = meta.rtt_ms;
     r.model_output = meta.model_output;
     r.model_reasoning = meta.model_reasoning;
+    if (meta.model_output || meta.model_reasoning) {
+      r.reasoning_audit = AuditModelAnswer(request, profile, reply, meta.model_output.value_or(""),
+                                           meta.model_reasoning.value_or(""));
+    }
     r.verdict = verdict;
     r.why_error = meta.why_error;
     r.error_message = meta.error_message;
