@@ -424,15 +424,21 @@ int RunLiveCommand(const LiveOptions& o, FILE* out, FILE* err) {
   std::fprintf(out, "LIVE %s%s: %s, profile %s; %s\n", tun->name().c_str(),
                tun->created() ? " (created)" : "", DescribeModel(info).c_str(),
                info.profile.c_str(), PolicyDescription(policy));
-  if (address) {
-    std::fprintf(out, "host side %s: ping %s (or any other address in %s); Ctrl-C stops\n",
-                 address->text.c_str(), address->PeerExample().c_str(), address->Subnet().c_str());
+  const char* device = tun->name().c_str();
+  std::optional<InterfaceAddress> host = address ? address : tun->HostAddress();
+  if (host) {
+    std::string down =
+        tun->IsUp() ? ""
+                    : std::string("; ") + device + " is down: sudo ip link set " + device + " up";
+    std::fprintf(out, "host side %s%s: ping %s (or any other address in %s)%s; Ctrl-C stops\n",
+                 host->text.c_str(), address ? "" : " (configured outside this tool)",
+                 host->PeerExample().c_str(), host->Subnet().c_str(), down.c_str());
   } else {
     std::fprintf(out,
-                 "no --addr: give %s an address and bring it up (sudo ip addr add 10.99.0.1/24 "
-                 "dev %s && sudo ip link set %s up), then ping another address in its subnet; "
-                 "Ctrl-C stops\n",
-                 tun->name().c_str(), tun->name().c_str(), tun->name().c_str());
+                 "no address on %s: give it one and bring it up (sudo ip addr add 10.99.0.1/24 "
+                 "dev %s && sudo ip link set %s up), or use --addr; then ping another address "
+                 "in its subnet; Ctrl-C stops\n",
+                 device, device, device);
   }
   std::fflush(out);
 
@@ -440,9 +446,8 @@ int RunLiveCommand(const LiveOptions& o, FILE* out, FILE* err) {
   Status run = loop.Run();
   tun->Close();
   Status finished = record ? record->Finish() : Status::Ok();
-  if (!run.ok()) return Fail(err, run.message());
-  if (!finished.ok()) return Fail(err, finished.message());
 
+  // The summary covers what was done, also when the device or the record failed.
   RunSummary& summary = loop.sink().summary();
   summary.frames = loop.frames();
   summary.requests = loop.graded();
@@ -450,8 +455,10 @@ int RunLiveCommand(const LiveOptions& o, FILE* out, FILE* err) {
   info.finished_at = NowRfc3339();
   std::fputs(FormatSummary(info, summary).c_str(), out);
   if (loop.abandoned() > 0) {
-    std::fprintf(out, "%llu requests still waiting for the model were abandoned\n",
-                 static_cast<unsigned long long>(loop.abandoned()));
+    const bool one = loop.abandoned() == 1;
+    std::fprintf(out, "%llu %s still waiting for the model %s abandoned (not graded)\n",
+                 static_cast<unsigned long long>(loop.abandoned()), one ? "request" : "requests",
+                 one ? "was" : "were");
   }
   if (o.record) std::fprintf(out, "record: %s\n", o.record->c_str());
   std::fflush(out);
@@ -459,6 +466,8 @@ int RunLiveCommand(const LiveOptions& o, FILE* out, FILE* err) {
     std::fprintf(err, "llmstack-replay: warning: the cache could not be written: %s\n",
                  (*session)->cache_problem().c_str());
   }
+  if (!run.ok()) return Fail(err, run.message());
+  if (!finished.ok()) return Fail(err, finished.message());
   if (!loop.stopped_because().empty()) {
     std::fprintf(err, "llmstack-replay: stopped: %s\n", loop.stopped_because().c_str());
     return 3;

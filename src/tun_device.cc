@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -273,12 +274,63 @@ Status TunDevice::Configure(const InterfaceAddress& address) {
   return Status::Ok();
 }
 
+std::optional<InterfaceAddress> TunDevice::HostAddress() const {
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return std::nullopt;
+  struct ifreq addr {
+  }, mask{};
+  std::memcpy(addr.ifr_name, name_.c_str(), name_.size());
+  std::memcpy(mask.ifr_name, name_.c_str(), name_.size());
+  bool have = ioctl(sock, SIOCGIFADDR, &addr) == 0 && ioctl(sock, SIOCGIFNETMASK, &mask) == 0;
+  close(sock);
+  char text[INET6_ADDRSTRLEN];
+  if (have) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr.ifr_addr);
+    const auto* m = reinterpret_cast<const sockaddr_in*>(&mask.ifr_netmask);
+    int prefix = std::popcount(ntohl(m->sin_addr.s_addr));
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    Result<InterfaceAddress> parsed =
+        ParseInterfaceAddress(std::string(text) + "/" + std::to_string(prefix));
+    if (parsed.ok()) return *parsed;
+  }
+  // Lines of /proc/net/if_inet6: address (32 hex digits), ifindex, prefix length, scope,
+  // flags, name; all numbers in hex. Scope 0 is global.
+  FILE* f = fopen("/proc/net/if_inet6", "re");
+  if (f == nullptr) return std::nullopt;
+  char hex[33], ifname[IFNAMSIZ + 1];
+  unsigned index, prefix, scope, flags;
+  std::optional<InterfaceAddress> found;
+  while (!found &&
+         fscanf(f, "%32s %x %x %x %x %16s", hex, &index, &prefix, &scope, &flags, ifname) == 6) {
+    if (name_ != ifname || scope != 0) continue;
+    Result<Bytes> raw = HexDecode(hex);
+    if (!raw.ok() || raw->size() != 16) continue;
+    inet_ntop(AF_INET6, raw->data(), text, sizeof text);
+    Result<InterfaceAddress> parsed =
+        ParseInterfaceAddress(std::string(text) + "/" + std::to_string(prefix));
+    if (parsed.ok()) found = *parsed;
+  }
+  fclose(f);
+  return found;
+}
+
+bool TunDevice::IsUp() const {
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return false;
+  struct ifreq ifr {};
+  std::memcpy(ifr.ifr_name, name_.c_str(), name_.size());
+  bool up = ioctl(sock, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+  close(sock);
+  return up;
+}
+
 bool TunDevice::WaitReadable(int timeout_ms) const {
   if (fd_ < 0) return false;
   struct pollfd p {};
   p.fd = fd_;
   p.events = POLLIN;
-  return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
+  // POLLERR / POLLHUP (the device was deleted) count too: the next Read() reports them.
+  return poll(&p, 1, timeout_ms) > 0 && p.revents != 0;
 }
 
 Result<std::optional<Bytes>> TunDevice::Read() {
@@ -292,6 +344,7 @@ Result<std::optional<Bytes>> TunDevice::Read() {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<Bytes>();
+    if (errno == EBADFD) return IoError(name_ + " went away (the device was deleted)");
     return IoError("cannot read from " + name_ + ": " + ErrnoText(errno));
   }
 }

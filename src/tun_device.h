@@ -64,9 +64,17 @@ class TunDevice {
   // device) and brings the link up. Errors: kIoError with TunErrorMessage.
   Status Configure(const InterfaceAddress& address);
 
-  // Waits up to `timeout_ms` for a datagram. Returns early, false, when a signal arrives.
+  // The host side's address as configured outside this tool: the IPv4 address, else the first
+  // global IPv6 address (from /proc/net/if_inet6); nullopt when it has none.
+  std::optional<InterfaceAddress> HostAddress() const;
+  // Whether the link is administratively up.
+  bool IsUp() const;
+
+  // Waits up to `timeout_ms` for a datagram (or an error for Read() to report). Returns early,
+  // false, when a signal arrives.
   bool WaitReadable(int timeout_ms) const;
-  // Reads one datagram; nullopt when none is waiting. Errors: kIoError (the device went away).
+  // Reads one datagram; nullopt when none is waiting. Errors: kIoError, e.g. when the device
+  // was deleted under it.
   Result<std::optional<Bytes>> Read();
   // Writes one datagram. Errors: kIoError, e.g. EINVAL when the kernel refuses the bytes
   // (the first nibble is neither 4 nor 6).

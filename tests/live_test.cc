@@ -646,6 +646,124 @@ TEST_CASE("--only-correct withholds wrong replies; --fallback reference replaces
   }
 }
 
+// Echo requests in a record, read with our own reader (the record may still be growing).
+int RecordedRequests(const std::string& record) {
+  Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(record);
+  if (!reader.ok()) return 0;
+  CapturedFrame frame;
+  int requests = 0;
+  for (;;) {
+    Result<bool> more = (*reader)->Next(&frame);
+    if (!more.ok() || !*more) break;
+    Result<EchoPacket> p = EchoPacketFromDatagram(frame.data);
+    requests += p.ok() && p->is_request();
+  }
+  return requests;
+}
+
+TEST_CASE("several requests in flight; Ctrl-C abandons what the model has not answered yet",
+          "[live]") {
+  Namespace ns;
+  if (!NamespaceOrSkip(ns)) return;
+  TempDir dir;
+  NamespacedStandin standin(ns, dir, "--latency-ms 1500");
+  std::string record = dir.File("live.pcapng");
+  Background live(ns.In("env ANTHROPIC_API_KEY=standin-key " + Tool() +
+                        " live --model anthropic:claude-haiku-4-5 --base-url " + standin.url() +
+                        " --no-cache --tun tun0 --addr 10.99.0.1/24 --record " + Quote(record)),
+                  dir.File("out"), dir.File("err"));
+  if (!StartLive(live)) return;
+
+  // Requests 200 ms apart, answers 1.5 s late: one at a time, the third would wait 2.6 s.
+  CommandResult ping = ns.Exec("ping -n -c 3 -i 0.2 -W 3 10.99.0.2");
+  INFO(ping.out);
+  CHECK(ping.out.find("3 packets transmitted, 3 received") != std::string::npos);
+  REQUIRE(WaitFor([&] { return CountLines(live.out(), "  ok") >= 3; }, 5));
+  std::string out = live.out();
+  const std::regex time("time=([0-9.]+) ms  ok");
+  for (std::sregex_iterator it(out.begin(), out.end(), time), end; it != end; ++it) {
+    CHECK(std::stod((*it)[1]) < 2300);
+  }
+
+  // One more request, and Ctrl-C while the model is still on it.
+  Background late(ns.In("ping -n -c 1 -W 5 10.99.0.2"), dir.File("ping.out"), dir.File("ping.err"));
+  REQUIRE(WaitFor([&] { return RecordedRequests(record) == 4; }, 5));
+  live.Signal(SIGINT);
+  auto start = std::chrono::steady_clock::now();
+  CHECK(live.Wait(5) == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1000));
+  out = live.out();
+  INFO(out << live.err());
+  CHECK(out.find("\n3 requests, 3 replied, 3 correct") != std::string::npos);
+  CHECK(out.find("\n1 request still waiting for the model was abandoned (not graded)\n") !=
+        std::string::npos);
+  CHECK(RecordedRequests(record) == 4);
+}
+
+TEST_CASE("live stops with exit 3 when the API refuses the key", "[live]") {
+  Namespace ns;
+  if (!NamespaceOrSkip(ns)) return;
+  TempDir dir;
+  NamespacedStandin standin(ns, dir, "--status-override 401");
+  Background live(ns.In("env ANTHROPIC_API_KEY=standin-key " + Tool() +
+                        " live --model anthropic:claude-haiku-4-5 --base-url " + standin.url() +
+                        " --no-cache --tun tun0 --addr 10.99.0.1/24"),
+                  dir.File("out"), dir.File("err"));
+  if (!StartLive(live)) return;
+  CommandResult ping = ns.Exec("ping -n -c 1 -W 1 10.99.0.2");
+  CHECK(ping.out.find("1 packets transmitted, 0 received") != std::string::npos);
+  // No Ctrl-C needed: nothing more can be answered.
+  CHECK(live.Wait(5) == 3);
+  std::string out = live.out();
+  INFO(out << live.err());
+  CHECK(out.find("request 10.99.0.1 > 10.99.0.2: icmp_seq=1  ERROR (authentication") !=
+        std::string::npos);
+  CHECK(out.find("0 errors") == std::string::npos);
+  CHECK(live.err().rfind("llmstack-replay: stopped: authentication", 0) == 0);
+}
+
+TEST_CASE("a persistent device configured outside the tool needs no CAP_NET_ADMIN", "[live]") {
+  Namespace ns;
+  if (!NamespaceOrSkip(ns)) return;
+  if (!HaveCommand("capsh")) {
+    WARN("capsh is not installed: running without CAP_NET_ADMIN is not tested");
+    return;
+  }
+  CommandResult setup = ns.Exec(
+      "ip tuntap add dev tun0 mode tun user 0 && ip link set tun0 up && "
+      "ip addr add 2001:db8::1/64 dev tun0");
+  if (setup.exit_code != 0) {
+    WARN("cannot create a persistent TUN device here: " << setup.err);
+    return;
+  }
+  TempDir dir;
+  auto without_admin = [&](const std::string& args) {
+    return ns.In("capsh --drop=cap_net_admin -- -c " + Quote("exec " + Tool() + " live " + args));
+  };
+  // Giving it an address is what needs the capability.
+  CommandResult refused = RunShell("timeout 10 " + without_admin("--tun tun0 --model reference "
+                                                                 "--addr 10.99.0.1/24"));
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.rfind("llmstack-replay: cannot give tun0 the address 10.99.0.1/24: Operation "
+                          "not permitted; --addr needs root or CAP_NET_ADMIN",
+                          0) == 0);
+
+  Background live(without_admin("--tun tun0 --model reference"), dir.File("out"), dir.File("err"));
+  if (!StartLive(live)) return;
+  CHECK(live.out().find("LIVE tun0: ") == 0);  // opened, not created
+  CHECK(live.out().find("\nhost side 2001:db8::1/64 (configured outside this tool): ping "
+                        "2001:db8::2 (or any other address in 2001:db8::/64); Ctrl-C stops\n") !=
+        std::string::npos);
+  PingResult ping = Ping(ns, "2001:db8::2");
+  INFO(ping.text);
+  CHECK(ping.received == 3);
+  REQUIRE(WaitFor([&] { return CountLines(live.out(), "  ok") >= 3; }, 5));
+  live.Signal(SIGINT);
+  CHECK(live.Wait(5) == 0);
+  // A persistent device outlives the run.
+  CHECK(ns.Exec("ip link show tun0").exit_code == 0);
+}
+
 TEST_CASE("live without CAP_NET_ADMIN says so and exits 2", "[live]") {
   Namespace ns;
   if (!NamespaceOrSkip(ns)) return;
