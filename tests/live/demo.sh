@@ -65,14 +65,14 @@ for _ in $(seq 100); do grep -q "^host side" "$work/live.out" 2>/dev/null && bre
 # shellcheck disable=SC2086
 ip netns exec "$ns" ping $ping_args >"$work/ping.out" 2>&1 || true
 sleep 0.2
-kill -INT "$live_pid"
+kill -INT "$live_pid" 2>/dev/null || true  # it may have stopped by itself (exit 3)
 status=0
 wait "$live_pid" || status=$?
 live_pid=""
 
 echo "=== terminal 1: sudo ${command[*]}"
 cat "$work/live.out"
-echo "(stopped with Ctrl-C; exit status $status)"
+echo "(exit status $status)"
 echo
 echo "=== terminal 2: ping $ping_args"
 cat "$work/ping.out"
