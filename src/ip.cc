@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace llmstack {
@@ -194,6 +195,20 @@ Result<Ipv6Header> ReadIpv6Header(ByteView bytes) {
   std::memcpy(h.src.data(), src.data(), 16);
   std::memcpy(h.dst.data(), dst.data(), 16);
   return h;
+}
+
+bool IsMulticastAddress(ByteView a) {
+  if (a.size() == 4) return (a[0] & 0xf0) == 0xe0;
+  return a.size() == 16 && a[0] == 0xff;
+}
+
+bool IsLimitedBroadcast(ByteView a) {
+  return a.size() == 4 && a[0] == 0xff && a[1] == 0xff && a[2] == 0xff && a[3] == 0xff;
+}
+
+bool IsUnspecifiedAddress(ByteView a) {
+  if (a.size() != 4 && a.size() != 16) return false;
+  return std::all_of(a.begin(), a.end(), [](uint8_t b) { return b == 0; });
 }
 
 std::string FormatIpv4(const std::array<uint8_t, 4>& a) {

@@ -85,6 +85,16 @@ struct Ipv6Header {
 // Errors: kTruncated when fewer than 40 bytes.
 Result<Ipv6Header> ReadIpv6Header(ByteView bytes);
 
+// Address classes (4 or 16 bytes; false for any other size).
+bool IsMulticastAddress(ByteView address);       // 224.0.0.0/4, ff00::/8
+bool IsLimitedBroadcast(ByteView address);       // 255.255.255.255
+bool IsUnspecifiedAddress(ByteView address);     // 0.0.0.0, ::
+// Where a host's echo reply cannot come from: a multicast group or the limited broadcast
+// (RFC 1122 §3.2.1.3, RFC 4443 §4.2).
+inline bool IsGroupAddress(ByteView address) {
+  return IsMulticastAddress(address) || IsLimitedBroadcast(address);
+}
+
 std::string FormatIpv4(const std::array<uint8_t, 4>& a);
 std::string FormatIpv6(const std::array<uint8_t, 16>& a);  // RFC 5952 text form
 std::string FormatAddress(ByteView address);                // 4 or 16 bytes

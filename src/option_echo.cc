@@ -22,7 +22,8 @@ void PutClock(Bytes& b, size_t at, uint32_t ms, std::vector<size_t>* clock_offse
 }
 
 // Record Route (RFC 791 §3.1, type 7): type, length, pointer (from 1, min 4), addresses.
-// Adds this host's address `entries` times while there is room.
+// Adds this host's address `entries` times while there is room ("if the route data area is
+// already full ... without inserting the address").
 Bytes EchoRecordRoute(ByteView option, ByteView self, int entries) {
   Bytes rr(option.begin(), option.end());
   for (int i = 0; i < entries; ++i) {
@@ -36,7 +37,9 @@ Bytes EchoRecordRoute(ByteView option, ByteView self, int entries) {
 
 // Internet Timestamp (RFC 791 §3.1, type 68): type, length, pointer (min 5),
 // overflow(4 bits) | flag(4 bits), then entries. Flags: 0 timestamps only, 1 address and
-// timestamp, 3 prespecified addresses.
+// timestamp, 3 prespecified addresses. The first entry is the one written on receive: with no
+// room left, the hop is counted in the overflow field instead (not for prespecified
+// addresses). Later entries (Linux's on send) are written only where there is room.
 Bytes EchoTimestamp(ByteView option, ByteView self, int entries, uint32_t clock_ms,
                     std::vector<size_t>* clock_offsets, size_t base) {
   Bytes ts(option.begin(), option.end());
@@ -46,10 +49,9 @@ Bytes EchoTimestamp(ByteView option, ByteView self, int entries, uint32_t clock_
     uint8_t flag = ts[3] & 0x0f;
     size_t entry = flag == 0 ? 4 : 8;
     if (pointer < 5 || pointer + entry - 1 > ts.size()) {
-      // No room: count the hop in the overflow field (not for prespecified addresses).
-      if (flag != 3) {
-        uint8_t overflow = ts[3] >> 4;
-        if (overflow < 15) ts[3] = static_cast<uint8_t>((overflow + 1) << 4 | flag);
+      uint8_t overflow = ts[3] >> 4;
+      if (i == 0 && flag != 3 && overflow < 15) {
+        ts[3] = static_cast<uint8_t>((overflow + 1) << 4 | flag);
       }
       break;
     }
@@ -68,6 +70,35 @@ Bytes EchoTimestamp(ByteView option, ByteView self, int entries, uint32_t clock_
     ts[2] = static_cast<uint8_t>(pointer + entry);
   }
   return ts;
+}
+
+// The checks a host makes on receiving RR, TS and source-route options (RFC 791 §3.1; Linux
+// ip_options_compile): a pointer before the first slot, a slot cut by the option's end, an
+// unknown timestamp flag, or a timestamp overflow count that would itself overflow make the
+// datagram one to discard. Each of these options may appear once.
+Status CheckOption(const Ipv4Option& o) {
+  const size_t length = o.bytes.size();
+  auto bad = [&o](const char* what) {
+    return Malformed(std::string(what) + " in IPv4 option " + std::to_string(o.type) +
+                     " at offset " + std::to_string(o.offset));
+  };
+  if (length < 3) return bad("no pointer");
+  const size_t pointer = o.bytes[2];
+  if (o.type == kIpOptTimestamp) {
+    if (length < 4) return bad("no flags");
+    uint8_t flag = o.bytes[3] & 0x0f;
+    if (flag != 0 && flag != 1 && flag != 3) return bad("unknown timestamp flag");
+    if (pointer < 5) return bad("pointer below 5");
+    size_t entry = flag == 0 ? 4 : 8;
+    if (pointer <= length && pointer + entry - 1 > length) return bad("a slot cut by the end");
+    if (pointer > length && flag != 3 && (o.bytes[3] >> 4) == 15) {
+      return bad("overflow count at 15 and no room");
+    }
+    return Status::Ok();
+  }
+  if (pointer < 4) return bad("pointer below 4");
+  if (pointer <= length && pointer + 3 > length) return bad("a slot cut by the end");
+  return Status::Ok();
 }
 
 // Loose/Strict Source Route (RFC 791 §3.1): the reversed route. With recorded hops
@@ -97,6 +128,20 @@ Result<OptionEcho> EchoIpv4Options(ByteView request_options, ByteView request_sr
                                    OptionEchoStyle style) {
   Result<std::vector<Ipv4Option>> parsed = ParseIpv4Options(request_options);
   if (!parsed.ok()) return parsed.status();
+  int record_routes = 0, timestamps = 0, source_routes = 0;
+  for (const Ipv4Option& o : *parsed) {
+    int* count = o.type == kIpOptRecordRoute  ? &record_routes
+                 : o.type == kIpOptTimestamp   ? &timestamps
+                 : o.type == kIpOptLooseSourceRoute || o.type == kIpOptStrictSourceRoute
+                     ? &source_routes
+                     : nullptr;
+    if (count == nullptr) continue;
+    if (++*count > 1) {
+      return Malformed("IPv4 option " + std::to_string(o.type) + " appears twice");
+    }
+    Status s = CheckOption(o);
+    if (!s.ok()) return s;
+  }
   OptionEcho out;
   const int entries = style == OptionEchoStyle::kLinux ? 2 : 1;
   // Linux echoes in a fixed order: RR, TS, then the source route.

@@ -31,7 +31,9 @@ struct OptionEcho {
 
 // Builds the reply's options. `request_src`/`request_dst` are 4-byte addresses; the replying
 // host's address is `request_dst`. `clock_ms` is the RFC 791 timestamp: milliseconds since
-// midnight UT. Errors: kMalformed when the request's options do not parse.
+// midnight UT. Errors: kMalformed when the request's options do not parse, or hold an RR, TS
+// or source-route option a host discards (a pointer out of range, a slot cut by the option's
+// end, an unknown timestamp flag, a full timestamp whose overflow count is 15, a repeat).
 Result<OptionEcho> EchoIpv4Options(ByteView request_options, ByteView request_src,
                                    ByteView request_dst, uint32_t clock_ms,
                                    OptionEchoStyle style);

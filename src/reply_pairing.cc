@@ -11,17 +11,6 @@ size_t ReplyPairer::KeyHash::operator()(const Key& k) const {
   return h ^ static_cast<size_t>(k.ipv6);
 }
 
-namespace {
-
-bool IsGroupAddress(ByteView a) {
-  if (a.size() == 16) return a[0] == 0xff;  // ff00::/8
-  if (a.size() != 4) return false;
-  bool limited_broadcast = a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255;
-  return (a[0] & 0xf0) == 0xe0 || limited_broadcast;  // 224.0.0.0/4, 255.255.255.255
-}
-
-}  // namespace
-
 ReplyPairer::Key ReplyPairer::RequestKey(const EchoPacket& p) {
   Key k;
   k.ipv6 = p.family == IpFamily::kIpv6;

@@ -13,20 +13,6 @@ namespace {
 
 constexpr uint8_t kReplyTtl = 64;  // RFC 1700 IPDEFTTL; Linux net.ipv4.ip_default_ttl
 
-bool IsIpv4Multicast(ByteView a) { return a.size() == 4 && (a[0] & 0xf0) == 0xe0; }
-bool IsIpv4Limited(ByteView a) {
-  return a.size() == 4 && a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255;
-}
-bool IsIpv4Zero(ByteView a) { return a.size() == 4 && !(a[0] | a[1] | a[2] | a[3]); }
-bool IsIpv6Multicast(ByteView a) { return a.size() == 16 && a[0] == 0xff; }
-bool IsIpv6Unspecified(ByteView a) {
-  if (a.size() != 16) return false;
-  for (uint8_t b : a) {
-    if (b) return false;
-  }
-  return true;
-}
-
 RequestAssessment Forbid(const char* why) {
   return {ReplyExpectation::kForbidden, why, false};
 }
@@ -40,10 +26,10 @@ RequestAssessment AssessIpv4(const EchoPacket& r, Profile profile) {
   if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message())) {
     return Forbid("bad ICMP checksum");
   }
-  if (IsIpv4Limited(r.dst())) return Forbid("broadcast destination");
-  if (IsIpv4Multicast(r.dst())) return Forbid("multicast destination");
+  if (IsLimitedBroadcast(r.dst())) return Forbid("broadcast destination");
+  if (IsMulticastAddress(r.dst())) return Forbid("multicast destination");
   if (r.link_broadcast) return Forbid("link-layer broadcast");  // e.g. a subnet broadcast
-  if (IsIpv4Zero(r.src()) || IsIpv4Limited(r.src()) || IsIpv4Multicast(r.src())) {
+  if (IsUnspecifiedAddress(r.src()) || IsGroupAddress(r.src())) {
     return Forbid("source address cannot be answered");  // RFC 1122 §3.2.1.3
   }
   if (r.header_length > 20) {
@@ -74,10 +60,10 @@ RequestAssessment AssessIpv6(const EchoPacket& r) {
   if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message())) {
     return Forbid("bad ICMPv6 checksum");
   }
-  if (IsIpv6Multicast(r.src()) || IsIpv6Unspecified(r.src())) {
+  if (IsMulticastAddress(r.src()) || IsUnspecifiedAddress(r.src())) {
     return Forbid("source address cannot be answered");
   }
-  if (IsIpv6Multicast(r.dst())) {
+  if (IsMulticastAddress(r.dst())) {
     // RFC 4443 §4.2: a reply SHOULD be sent, from a unicast address of the interface; Linux
     // answers (icmpv6_echo_ignore_multicast=0). Which address it uses cannot be told here.
     return {ReplyExpectation::kOptional, "multicast destination (reply optional)", false};
@@ -129,8 +115,7 @@ Result<Bytes> BuildReferenceReply(const EchoPacket& request, Profile profile) {
   if (request.truncated || message.size() < kEchoHeaderLength) {
     return Truncated("the request is cut short: its reply cannot be built");
   }
-  if (request.family == IpFamily::kIpv6 ? IsIpv6Multicast(request.dst())
-                                        : IsIpv4Multicast(request.dst()) || IsIpv4Limited(request.dst())) {
+  if (IsGroupAddress(request.dst())) {
     // RFC 1122 §3.2.1.3, RFC 4443 §4.2: the source would be a unicast address of the
     // receiving interface, which a capture does not tell.
     return Unsupported("the request went to a group address: the reply's unicast source "

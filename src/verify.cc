@@ -466,8 +466,6 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   GradeEcho(req, reply, h, profile, g);
 }
 
-bool IsIpv6Multicast(ByteView a) { return a.size() == 16 && a[0] == 0xff; }
-
 void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteView reply,
                Profile profile, ReplyGrade* out) {
   FieldGrader g(reply, &out->fields);
@@ -515,11 +513,10 @@ void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteV
   } else {
     g.Equal(FieldId::kIpv6Hlim, 7, 1, Kind::kDecimal, 64, hlim);
   }
-  if (assessment.expectation == ReplyExpectation::kOptional && IsIpv6Multicast(req.dst())) {
+  if (assessment.expectation == ReplyExpectation::kOptional && IsMulticastAddress(req.dst())) {
     // RFC 4443 §4.2: from a unicast address of the interface; which one cannot be told here.
     ByteView src = g.Have(8, 16) ? reply.subspan(8, 16) : ByteView();
-    bool unicast = src.size() == 16 && src[0] != 0xff &&
-                   std::any_of(src.begin(), src.end(), [](uint8_t b) { return b != 0; });
+    bool unicast = src.size() == 16 && !IsMulticastAddress(src) && !IsUnspecifiedAddress(src);
     FieldVerdict& f = g.Add(FieldId::kIpv6Src, 8, 16, FieldValue::Rule("a unicast address"),
                             src.empty() ? FieldValue() : FieldValue::Address(src),
                             unicast ? FieldGrade::kPass : FieldGrade::kFail);

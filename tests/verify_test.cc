@@ -70,6 +70,19 @@ EchoPacket ReplyWithSeq(const std::string& capture, uint16_t seq) {
   return {};
 }
 
+// `reply` with its IPv4 options replaced by `options` (a multiple of 4 bytes): IHL, total
+// length and both checksums made consistent again.
+Bytes WithOptions(const Bytes& reply, ByteView options) {
+  size_t header = size_t{reply[0] & 0x0fu} * 4;
+  Bytes out(reply.begin(), reply.begin() + 20);
+  out.insert(out.end(), options.begin(), options.end());
+  out.insert(out.end(), reply.begin() + static_cast<long>(header), reply.end());
+  out[0] = static_cast<uint8_t>(0x40 | (20 + options.size()) / 4);
+  PutBe16(out, 2, static_cast<uint16_t>(out.size()));
+  RefreshChecksums(out, IpFamily::kIpv4, 20 + options.size());
+  return out;
+}
+
 uint16_t Swap(uint16_t v) { return static_cast<uint16_t>(v << 8 | v >> 8); }
 uint16_t Not(uint16_t v) { return static_cast<uint16_t>(~v); }
 
@@ -228,22 +241,27 @@ TEST_CASE("the all-zero message needs 0xffff; 0x0000 there fails by name", "[ver
   }
 }
 
+// A correct reply whose checksum at `at` is 0x0000, with 0xffff written there instead: it
+// verifies too, and only warns.
+void CheckOtherZeroWarns(const EchoPacket& request, Bytes reply, size_t at, FieldId field) {
+  uint16_t c = 0xabcd;
+  PeekBe16(reply, at, &c);
+  REQUIRE(c == 0x0000);
+  PutBe16(reply, at, 0xffff);
+  ReplyGrade g = Grade(request, reply, Profile::kRfc);
+  CHECK(g.verdict == Verdict::kCorrect);
+  CHECK(GradeOf(g, field) == FieldGrade::kWarn);
+  CHECK(g.Find(field)->mistake == ChecksumMistake::kAlternativeZero);
+}
+
 TEST_CASE("where 0x0000 is right, 0xffff verifies too and only warns", "[verify][checksum]") {
   // packet-anchors §5.4: request ICMP 0800 f7ff ffff 0000, correct reply 0000 0000 ffff 0000.
-  EchoPacket request = RequestWithSeq("captures/kernel-crafted.pcap", 0);
+  std::optional<EchoPacket> request;
   for (EchoPacket& p : ReadEchoPackets("captures/kernel-crafted.pcap")) {
     if (p.is_request() && p.ident == 0xffff && p.seq == 0) request = p;
   }
-  REQUIRE(request.ident == 0xffff);
-  Bytes reply = Reference(request, Profile::kRfc);
-  uint16_t c = 0xabcd;
-  PeekBe16(reply, 22, &c);
-  CHECK(c == 0x0000);
-  PutBe16(reply, 22, 0xffff);
-  ReplyGrade g = Grade(request, reply, Profile::kRfc);
-  CHECK(g.verdict == Verdict::kCorrect);
-  CHECK(GradeOf(g, FieldId::kIcmpChecksum) == FieldGrade::kWarn);
-  CHECK(g.Find(FieldId::kIcmpChecksum)->mistake == ChecksumMistake::kAlternativeZero);
+  REQUIRE(request.has_value());
+  CheckOtherZeroWarns(*request, Reference(*request, Profile::kRfc), 22, FieldId::kIcmpChecksum);
 
   // The IPv4 header: an identification chosen so that the header checksum is 0x0000.
   EchoPacket experiment = Packet(kExperimentRequest);
@@ -252,12 +270,7 @@ TEST_CASE("where 0x0000 is right, 0xffff verifies too and only warns", "[verify]
   PutBe16(r, 10, 0);
   PutBe16(r, 4, static_cast<uint16_t>(~OnesComplementSum(ByteView(r).first(20))));
   RefreshChecksums(r, IpFamily::kIpv4, 20);
-  PeekBe16(r, 10, &c);
-  REQUIRE(c == 0x0000);
-  PutBe16(r, 10, 0xffff);
-  ReplyGrade ip = Grade(experiment, r, Profile::kRfc);
-  CHECK(ip.verdict == Verdict::kCorrect);
-  CHECK(GradeOf(ip, FieldId::kIpChecksum) == FieldGrade::kWarn);
+  CheckOtherZeroWarns(experiment, r, 10, FieldId::kIpChecksum);
 }
 
 TEST_CASE("Record Route and Timestamp: echoed with one or two entries under rfc, as Linux under linux",
@@ -281,20 +294,13 @@ TEST_CASE("Record Route and Timestamp: echoed with one or two entries under rfc,
     CHECK(Graded(Grade(request, one, Profile::kRfc), FieldGrade::kWarn).empty());
     CHECK(Failing(Grade(request, one, Profile::kLinux)) == std::set<std::string>{"ip.options"});
     // Options dropped: a SHOULD under rfc (warn), wrong under linux.
-    Bytes dropped = one;
-    dropped.erase(dropped.begin() + 20, dropped.begin() + static_cast<long>(request.header_length));
-    dropped[0] = 0x45;
-    PutBe16(dropped, 2, static_cast<uint16_t>(dropped.size()));
-    RefreshChecksums(dropped, IpFamily::kIpv4, 20);
+    Bytes dropped = WithOptions(one, {});
     ReplyGrade rfc = Grade(request, dropped, Profile::kRfc);
     CHECK(rfc.verdict == Verdict::kCorrect);
     CHECK(Graded(rfc, FieldGrade::kWarn) == std::set<std::string>{"ip.options"});
     CHECK(Failing(Grade(request, dropped, Profile::kLinux)) == std::set<std::string>{"ip.options"});
     // The request's options copied back without this host added: warn under rfc.
-    Bytes copied = one;
-    std::copy(request.datagram.begin() + 20, request.datagram.begin() + static_cast<long>(request.header_length),
-              copied.begin() + 20);
-    RefreshChecksums(copied, IpFamily::kIpv4, request.header_length);
+    Bytes copied = WithOptions(one, ByteView(request.datagram).subspan(20, request.header_length - 20));
     ReplyGrade c = Grade(request, copied, Profile::kRfc);
     CHECK(c.verdict == Verdict::kCorrect);
     CHECK(Graded(c, FieldGrade::kWarn) == std::set<std::string>{"ip.options"});
@@ -331,11 +337,7 @@ TEST_CASE("a source route comes back reversed under rfc; linux stays silent", "[
     ReplyGrade g = Grade(request, reply, Profile::kRfc);
     CHECK(g.verdict == Verdict::kCorrect);
     // Answered straight back without the route: the route MUST be reversed.
-    Bytes plain = Reference(Packet(HexEncode(request.datagram)), Profile::kDunkels);
-    plain.erase(plain.begin() + 20, plain.begin() + static_cast<long>(request.header_length));
-    plain[0] = 0x45;
-    PutBe16(plain, 2, static_cast<uint16_t>(plain.size()));
-    RefreshChecksums(plain, IpFamily::kIpv4, 20);
+    Bytes plain = WithOptions(Reference(request, Profile::kDunkels), {});
     ReplyGrade wrong = Grade(request, plain, Profile::kRfc);
     CHECK(Failing(wrong) == std::set<std::string>{"ip.dst", "ip.options"});
     // No reply is fine too; under linux any reply is unexpected.
@@ -364,11 +366,7 @@ TEST_CASE("NOP, EOL and options Linux does not echo", "[verify][options]") {
   }
   // An option the request did not carry: a warning under rfc.
   EchoPacket request = Packet(kExperimentRequest);
-  Bytes reply = Reference(request, Profile::kLinux);
-  reply.insert(reply.begin() + 20, {0x94, 0x04, 0x00, 0x00});
-  reply[0] = 0x46;
-  PutBe16(reply, 2, static_cast<uint16_t>(reply.size()));
-  RefreshChecksums(reply, IpFamily::kIpv4, 24);
+  Bytes reply = WithOptions(Reference(request, Profile::kLinux), Hex("94040000"));
   ReplyGrade g = Grade(request, reply, Profile::kRfc);
   CHECK(g.verdict == Verdict::kCorrect);
   CHECK(Graded(g, FieldGrade::kWarn) == std::set<std::string>{"ip.options"});
