@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "text_escape.h"
+
 namespace llmstack {
 
 namespace {
@@ -35,27 +37,6 @@ void Pad4(Bytes& b) {
   while (b.size() % 4 != 0) b.push_back(0);  // §3.6.2: padding octets MUST be zero
 }
 
-// Comments must be valid UTF-8 (§3.6.3): anything else becomes '?'.
-std::string ValidUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size();
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
-    if (ok) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      out.push_back('?');
-      ++i;
-    }
-  }
-  return out;
-}
-
 void PutOption(Bytes& b, uint16_t code, ByteView value) {
   size_t length = std::min<size_t>(value.size(), 0xfff0);
   Put16(b, code);
@@ -65,7 +46,7 @@ void PutOption(Bytes& b, uint16_t code, ByteView value) {
 }
 
 void PutTextOption(Bytes& b, uint16_t code, std::string_view text) {
-  std::string utf8 = ValidUtf8(text);
+  std::string utf8 = ValidUtf8(text, "?");  // §3.6.3: comments are UTF-8
   PutOption(b, code, ByteView(reinterpret_cast<const uint8_t*>(utf8.data()), utf8.size()));
 }
 
