@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   AddSessionOptions(replay_cmd, &replay.session);
   replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
   replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")->capture_default_str();
-  replay_cmd->add_option("-r,--report", replay.reports, "Report file by extension (.json); repeatable");
+  replay_cmd->add_option("-r,--report", replay.reports, "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name (html) picks a file in reports/; repeatable");
   replay_cmd->add_flag("--replies-only", replay.replies_only, "Write only replies to the output");
   replay_cmd->add_flag("--include-negatives", replay.include_negatives, "Also send requests that must not be answered");
   replay_cmd->add_flag("-q,--quiet", replay.quiet, "No per-packet lines");
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   grade_cmd->add_option("capture", grade.capture, "Capture with the echo requests")->required();
   grade_cmd->add_option("replies", grade.replies, "Capture with the replies, or a text file of hex replies in request order");
   grade_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
-  grade_cmd->add_option("-r,--report", grade.reports, "Report file by extension (.json); repeatable");
+  grade_cmd->add_option("-r,--report", grade.reports, "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name (html) picks a file in reports/; repeatable");
   grade_cmd->add_flag("-q,--quiet", grade.quiet, "No per-request lines");
 
   llmstack::ExplainOptions explain;
