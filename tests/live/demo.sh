@@ -31,8 +31,8 @@ work="$(mktemp -d)"
 live_pid=""
 server_pid=""
 cleanup() {
-  [ -n "$live_pid" ] && kill "$live_pid" 2>/dev/null || true
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  if [ -n "$live_pid" ]; then kill "$live_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
   for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "$work"
