@@ -68,14 +68,13 @@ struct LiveJob {
 class LiveLoop {
  public:
   LiveLoop(const LiveOptions& o, ReplyPolicy policy, ModelSession* session, TunDevice* tun,
-           CaptureWriter* record, FILE* out, FILE* err)
+           CaptureWriter* record, FILE* out)
       : o_(o),
         policy_(policy),
         session_(session),
         tun_(tun),
         record_(record),
         out_(out),
-        err_(err),
         sink_(out, false, false, 1) {}
 
   // Answers until SIGINT/SIGTERM, or until the backend or the budget stops for good.
@@ -104,7 +103,6 @@ class LiveLoop {
   TunDevice* tun_;
   CaptureWriter* record_;
   FILE* out_;
-  FILE* err_;
   ResultSink sink_;
   FragmentReassembler reassembler_;
   std::deque<LiveJob> waiting_;  // read, not yet asked (concurrency or budget)
@@ -136,7 +134,6 @@ Status LiveLoop::OnDatagram(Bytes datagram) {
   const Timestamp now = WallClock();
   const Clock::time_point read_at = Clock::now();
   std::shared_ptr<EchoPacket> request;
-  std::vector<uint64_t> fragment_frames;
   NetworkProtocol protocol =
       !datagram.empty() && datagram[0] >> 4 == 6 ? NetworkProtocol::kIpv6 : NetworkProtocol::kIpv4;
   Result<Datagram> d = ParseDatagram(datagram, protocol);
@@ -442,7 +439,7 @@ int RunLiveCommand(const LiveOptions& o, FILE* out, FILE* err) {
   }
   std::fflush(out);
 
-  LiveLoop loop(o, policy, session->get(), &*tun, record.get(), out, err);
+  LiveLoop loop(o, policy, session->get(), &*tun, record.get(), out);
   Status run = loop.Run();
   tun->Close();
   Status finished = record ? record->Finish() : Status::Ok();
