@@ -118,7 +118,8 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
   Bytes magic = ReadPrefix(path, 4);
   uint32_t m = 0;
   PeekBe32(magic, 0, &m);
-  reader->classic_pcap_ = m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1;
+  bool classic = m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1;
+  if (classic && pcap_file(pcap) != nullptr) reader->position_ = std::ftell(pcap_file(pcap));
   return reader;
 }
 
@@ -129,10 +130,6 @@ CaptureReader::~CaptureReader() {
 Result<bool> CaptureReader::Next(CapturedFrame* frame) {
   struct pcap_pkthdr* header;
   const u_char* data;
-  // libpcap cuts a classic pcap record longer than the snapshot length to that length and
-  // skips the rest without a word; the file position tells how long the record really was.
-  FILE* file = classic_pcap_ ? pcap_file(pcap_) : nullptr;
-  long before = file ? std::ftell(file) : -1;
   int rc = pcap_next_ex(pcap_, &header, &data);
   if (rc == PCAP_ERROR_BREAK) return false;
   if (rc != 1) {
@@ -141,12 +138,21 @@ Result<bool> CaptureReader::Next(CapturedFrame* frame) {
     return Malformed("frame " + std::to_string(frames_read_ + 1) + ": " + reason);
   }
   ++frames_read_;
-  long after = file ? std::ftell(file) : -1;
-  if (before >= 0 && after >= 0 && after - before != 16 + static_cast<long>(header->caplen)) {
-    return Malformed("frame " + std::to_string(frames_read_) + ": record of " +
-                     std::to_string(after - before - 16) +
-                     " bytes is longer than the file's snapshot length of " +
-                     std::to_string(snaplen_));
+  // libpcap cuts a classic pcap record longer than the snapshot length to that length and
+  // skips the rest without a word. Only a record that now has the snapshot length can have
+  // been cut; the file position then tells how long it really was.
+  if (position_ >= 0) {
+    long expected = position_ + 16 + static_cast<long>(header->caplen);
+    if (header->caplen >= snaplen_) {
+      long actual = std::ftell(pcap_file(pcap_));
+      if (actual >= 0 && actual != expected) {
+        return Malformed("frame " + std::to_string(frames_read_) + ": record of " +
+                         std::to_string(actual - position_ - 16) +
+                         " bytes is longer than the file's snapshot length of " +
+                         std::to_string(snaplen_));
+      }
+    }
+    position_ = expected;
   }
   frame->number = frames_read_;
   frame->time.sec = header->ts.tv_sec;

@@ -62,7 +62,9 @@ class CaptureReader {
   uint32_t snaplen_ = 0;
   bool nanosecond_ = false;
   uint64_t frames_read_ = 0;
-  bool classic_pcap_ = false;  // records are a 16-byte header and the captured bytes
+  // Classic pcap: the file offset of the next record (records are a 16-byte header and the
+  // captured bytes); -1 for pcapng.
+  long position_ = -1;
 };
 
 // Whether a capture file's header declares nanosecond timestamps; false when unsure.
