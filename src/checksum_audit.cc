@@ -140,11 +140,9 @@ struct Truth {
 };
 
 std::vector<Truth> TruthsOf(const Exchange& x, Kind kind) {
+  // The replies first: write-ups talk about the reply they built.
   std::vector<Truth> out;
   if (x.request) {
-    if (auto c = Compute(x.request->packet.datagram, kind)) {
-      out.push_back({c->trace.checksum, Subject::kRequest, x.request->name, c->family});
-    }
     for (size_t i = 0; i < x.correct.size(); ++i) {
       if (auto c = Compute(x.correct[i].second, kind)) {
         std::string about = "the reply to " + x.request->name;
@@ -159,6 +157,11 @@ std::vector<Truth> TruthsOf(const Exchange& x, Kind kind) {
       std::string about = p->name;
       if (x.request) about += " (over its own bytes)";
       out.push_back({c->trace.checksum, Subject::kReply, about, c->family});
+    }
+  }
+  if (x.request) {
+    if (auto c = Compute(x.request->packet.datagram, kind)) {
+      out.push_back({c->trace.checksum, Subject::kRequest, x.request->name, c->family});
     }
   }
   return out;
@@ -181,9 +184,10 @@ struct PlacedComputation {
   size_t place = kNone;
   std::string about;
   Subject subject = Subject::kReply;
-  // An ICMPv6 sum without the RFC 8200 §8.1 pseudo-header: a mistake, kept so that a working
-  // done that way is recognised; `proper` is the checksum with the pseudo-header.
-  bool pseudo_header_omitted = false;
+  // A sum that leaves something out (the ICMPv6 pseudo-header, the odd last byte): a mistake,
+  // kept so that a working done that way is recognised. `proper` is the right checksum.
+  const char* left_out = nullptr;  // "the pseudo-header"
+  const char* why = nullptr;       // "RFC 4443 section 2.3 includes it"
   uint16_t proper = 0;
 };
 
@@ -208,6 +212,7 @@ class TextAudit {
   }
 
   void CollectPackets();
+  void FindHeadings();
   const DocPacket* Nearest(size_t pos) const;
   Exchange ExchangeFor(size_t pos) const;
   void ReadClaims();
@@ -216,6 +221,8 @@ class TextAudit {
   void JudgeWorkings(const WorkingItems& items);
   void JudgeWorking(const Working& w);
   std::vector<const PlacedComputation*> CandidateComputations(const Working& w);
+  void AddIcmpVariants(ByteView datagram, const Computation& proper, size_t place,
+                       const std::string& about, Subject subject);
 
   void Add(size_t pos, AuditVerdict verdict, bool is_claim, std::string message,
            std::string model_message) {
@@ -231,6 +238,7 @@ class TextAudit {
   const DocPacket* context_reply_ = nullptr;
   std::vector<Claim> claims_;
   std::vector<Label> labels_;
+  std::vector<size_t> headings_;  // where Markdown headings ("# ...", "## ...") start
   std::vector<PlacedComputation> computations_;  // for workings, built on demand
   bool computations_built_ = false;
   AuditReport report_;
@@ -244,6 +252,8 @@ std::string TextAudit::Written(size_t begin, size_t end) const {
   }
   // Runs of spaces from line breaks read as one.
   s.erase(std::unique(s.begin(), s.end(), [](char a, char b) { return a == ' ' && b == ' '; }), s.end());
+  // A long sum is quoted by its ends.
+  if (s.size() > 100) s = s.substr(0, 48) + " ... " + s.substr(s.size() - 40);
   return s;
 }
 
@@ -277,12 +287,17 @@ void TextAudit::CollectPackets() {
   }
 }
 
+// Write-ups show a packet and then discuss it, so a packet after a claim counts as twice as
+// far as one before it, and one in another section (past a Markdown heading) farther still.
 const DocPacket* TextAudit::Nearest(size_t pos) const {
   const DocPacket* best = nullptr;
   size_t best_distance = kNone;
   for (const auto& p : packets_) {
     if (p->begin == kNone) continue;
-    size_t d = pos < p->begin ? p->begin - pos : (pos >= p->end ? pos - p->end : 0);
+    size_t d = pos < p->begin ? 2 * (p->begin - pos) : (pos >= p->end ? pos - p->end : 0);
+    size_t from = std::min(pos, p->begin), to = std::max(pos, p->begin);
+    auto heading = std::upper_bound(headings_.begin(), headings_.end(), from);
+    if (heading != headings_.end() && *heading < to) d += kMaxScannedText * 4;
     if (d < best_distance) {
       best = p.get();
       best_distance = d;
@@ -482,6 +497,39 @@ void TextAudit::FindGaps() {
   }
 }
 
+// The usual ways of summing an ICMP message wrong: the ICMPv6 pseudo-header left out
+// (RFC 4443 §2.3), the odd last byte dropped instead of padded (RFC 1071 §4.1), or both.
+void TextAudit::AddIcmpVariants(ByteView datagram, const Computation& proper, size_t place,
+                                const std::string& about, Subject subject) {
+  Result<EchoPacket> p = EchoPacketFromDatagram(datagram);
+  if (!p.ok()) return;
+  Bytes message(p->message().begin(), p->message().end());
+  PutBe16(message, 2, 0);
+  Bytes pseudo;
+  std::vector<ChecksumPart> parts = IcmpChecksumParts(p->family, p->src(), p->dst(), message, &pseudo);
+  auto variant = [&](bool drop_pseudo, bool drop_odd, const char* left_out, const char* why) {
+    std::vector<ChecksumPart> kept;
+    for (ChecksumPart part : parts) {
+      if (drop_pseudo && part.span == ChecksumSpan::kIpv6PseudoHeader) continue;
+      if (drop_odd && part.span == ChecksumSpan::kIcmpMessage) part.bytes = part.bytes.first(part.bytes.size() - 1);
+      kept.push_back(part);
+    }
+    PlacedComputation v{proper, place, about + " without " + left_out, subject, left_out, why,
+                        proper.trace.checksum};
+    v.computation.trace = ChecksumTrace();
+    InternetChecksum(kept, &v.computation.trace);
+    computations_.push_back(std::move(v));
+  };
+  bool v6 = p->family == IpFamily::kIpv6;
+  bool odd = message.size() % 2 == 1;
+  if (v6) variant(true, false, "the pseudo-header", "RFC 4443 section 2.3 includes it");
+  if (odd) variant(false, true, "the odd last byte", "RFC 1071 pads it with a zero byte for the sum");
+  if (v6 && odd) {
+    variant(true, true, "the pseudo-header and the odd last byte",
+            "RFC 4443 section 2.3 includes the one, RFC 1071 pads the other with a zero byte");
+  }
+}
+
 // The computations a working may have been done on, nearest packet first, so that among
 // equally good fits the closest packet wins.
 std::vector<const PlacedComputation*> TextAudit::CandidateComputations(const Working& w) {
@@ -492,17 +540,7 @@ std::vector<const PlacedComputation*> TextAudit::CandidateComputations(const Wor
         std::optional<Computation> c = Compute(datagram, k);
         if (!c) continue;
         std::string about = (k == Kind::kIpHeader ? "the header of " : "the message of ") + whose;
-        if (c->family == IpFamily::kIpv6) {
-          Result<EchoPacket> p = EchoPacketFromDatagram(datagram);
-          Bytes message(p->message().begin(), p->message().end());
-          PutBe16(message, 2, 0);
-          PlacedComputation bare{*c, place, about + " without the pseudo-header", subject, true,
-                                 c->trace.checksum};
-          bare.computation.trace = ChecksumTrace();
-          std::vector<ChecksumPart> parts = {{"ICMPv6 message", message, ChecksumSpan::kIcmpMessage}};
-          InternetChecksum(parts, &bare.computation.trace);
-          computations_.push_back(std::move(bare));
-        }
+        if (k == Kind::kIcmp) AddIcmpVariants(datagram, *c, place, about, subject);
         computations_.push_back({std::move(*c), place, std::move(about), subject});
       }
     };
@@ -536,7 +574,7 @@ struct Fit {
   // The first thing that does not fit: where, what was written, what it should be.
   size_t wrong_pos = kNone;
   std::string wrong;
-  size_t wrong_count = 0;
+  std::vector<size_t> wrong_at;  // where each thing that does not fit is
 };
 
 // The words added by a chain of additions ("4500 + 0054 = 4554", "4554 + 8128 = c67c": the
@@ -571,7 +609,7 @@ Fit FitWorking(const Working& w, const Computation& c, const std::string& about)
   Fit fit;
   const ChecksumTrace& trace = c.trace;
   auto note_wrong = [&](size_t pos, std::string what) {
-    ++fit.wrong_count;
+    fit.wrong_at.push_back(pos);
     if (pos < fit.wrong_pos) {
       fit.wrong_pos = pos;
       fit.wrong = std::move(what);
@@ -666,10 +704,13 @@ Fit FitWorking(const Working& w, const Computation& c, const std::string& about)
       ++fit.matched;
       continue;
     }
-    const char* what = a.kind == AnchorKind::kTotal    ? "the sum of the words of "
-                       : a.kind == AnchorKind::kFolded ? "the folded sum of "
-                                                       : "the checksum of ";
-    note_wrong(a.pos, Hex(a.value) + " should be " + Hex(want) + ", " + what + about);
+    const char* what = a.kind == AnchorKind::kTotal    ? "total "
+                       : a.kind == AnchorKind::kFolded ? "folded sum "
+                                                       : "result ";
+    const char* of = a.kind == AnchorKind::kTotal    ? "the sum of the words of "
+                     : a.kind == AnchorKind::kFolded ? "the folded sum of "
+                                                     : "the checksum of ";
+    note_wrong(a.pos, what + Hex(a.value) + " should be " + Hex(want) + ", " + of + about);
   }
   return fit;
 }
@@ -778,7 +819,7 @@ void TextAudit::JudgeWorking(const Working& w) {
     // when it names none); then the words in the packet's own order; then the nearest packet.
     Subject wanted = w.subject == Subject::kUnknown ? Subject::kReply : w.subject;
     auto rank = [&](const Fit& f, const PlacedComputation* c) {
-      return std::make_tuple(f.matched, c->subject == wanted, f.in_order);
+      return std::make_tuple(f.matched, c->subject == wanted, f.in_order, c->left_out == nullptr);
     };
     for (const PlacedComputation* c : CandidateComputations(anchored)) {
       Fit fit = FitWorking(anchored, c->computation, c->about);
@@ -797,16 +838,20 @@ void TextAudit::JudgeWorking(const Working& w) {
   size_t written_anchors = w.anchors.size();  // the running sums and totals written down
   size_t checked = w.steps.size() + written_anchors;
   report_.tally.steps += checked;
-  size_t anchor_wrong = best ? best_fit.wrong_count : 0;
+  // Sums that are wrong only because an earlier step was are not counted again.
+  size_t anchor_wrong = 0;
+  if (best) {
+    for (size_t at : best_fit.wrong_at) anchor_wrong += !first_wrong || at < first_wrong->begin;
+  }
   // A step whose arithmetic is wrong and which adds a wrong word counts once.
   report_.tally.steps_wrong += std::min(checked, arithmetic_wrong + anchor_wrong);
 
-  if (best && best->pseudo_header_omitted && best_fit.matched > 0 && !first_wrong && anchor_wrong == 0) {
+  if (best && best->left_out && best_fit.matched > 0 && !first_wrong && anchor_wrong == 0) {
     ++report_.tally.steps_wrong;
-    std::string should = "; with it the checksum is " + Hex16(best->proper);
+    std::string should = "; the checksum is " + Hex16(best->proper);
     Add(w.begin, AuditVerdict::kWrong, false,
-        label + ": its sums are those of " + best->about + " (RFC 4443 §2.3 includes it)" + should,
-        "its " + label + " leaves out the pseudo-header" + should);
+        label + ": its sums are those of " + best->about + " (" + best->why + ")" + should,
+        "its " + label + " leaves out " + best->left_out + " (" + best->why + ")" + should);
     return;
   }
   if (!first_wrong && anchor_wrong == 0) {
@@ -852,7 +897,16 @@ void TextAudit::JudgeWorking(const Working& w) {
           best_fit.wrong + more);
 }
 
+void TextAudit::FindHeadings() {
+  for (size_t start : scan_.line_starts) {
+    size_t i = start;
+    while (i < text_.size() && text_[i] == '#') ++i;
+    if (i > start && i < text_.size() && text_[i] == ' ') headings_.push_back(start);
+  }
+}
+
 AuditReport TextAudit::Run() {
+  FindHeadings();
   CollectPackets();
   ReadClaims();
   FindGaps();

@@ -35,6 +35,10 @@ struct Term {
   size_t begin = 0, end = 0;
 };
 
+bool IsSingleBreak(const TextToken& t) {
+  return t.kind == TextTokenKind::kBreak && t.line_breaks == 1;
+}
+
 // Reads "[~|not] N ((+|-) [~|not] N)*" at `k`.
 bool ReadSum(const std::vector<TextToken>& t, size_t k, std::vector<Term>* terms, size_t* next) {
   terms->clear();
@@ -54,9 +58,13 @@ bool ReadSum(const std::vector<TextToken>& t, size_t k, std::vector<Term>* terms
     terms->push_back({t[j].value, negative, complemented, t[j].decimal, t[j].decimal_value,
                       t[start].begin, t[j].end});
     ++j;
-    if (j + 1 < t.size() && (t[j].IsSymbol("+") || t[j].IsSymbol("-"))) {
-      negative = t[j].IsSymbol("-");
-      ++j;
+    // A long sum may go on on the next line: "... = 1467d\n+ ac10 + 0002".
+    size_t op = j;
+    if (op + 1 < t.size() && IsSingleBreak(t[op]) && (t[op + 1].IsSymbol("+") || t[op + 1].IsSymbol("-"))) ++op;
+    if (op + 1 < t.size() && (t[op].IsSymbol("+") || t[op].IsSymbol("-"))) {
+      negative = t[op].IsSymbol("-");
+      j = op + 1;
+      if (j + 1 < t.size() && IsSingleBreak(t[j])) ++j;
       continue;
     }
     break;
@@ -74,7 +82,11 @@ bool ReadEquals(const std::vector<TextToken>& t, size_t j, bool allow_is, size_t
     *next = j + 1;
     return true;
   }
-  if (t[j].kind != TextTokenKind::kWord) return false;
+  // "0x29ea0, which folds to 0x9ea2": a linking word may follow a comma and a pronoun.
+  if (t[j].IsSymbol(",")) ++j;
+  static constexpr const char* kPronouns[] = {"which", "that", "and", "then", "so", "this"};
+  if (j < t.size() && t[j].TextIn(kPronouns)) ++j;
+  if (j >= t.size() || t[j].kind != TextTokenKind::kWord) return false;
   static constexpr const char* kLinks[] = {"gives", "becomes", "yields", "makes", "equals", "giving"};
   if (t[j].TextIn(kLinks) || (allow_is && t[j].text == "is")) {
     *next = j + 1;
