@@ -66,7 +66,7 @@ bool TreatAsCapture(const std::string& path) {
 // only a comment is skipped), a line with nothing else means "no reply".
 class HexReplyFile {
  public:
-  explicit HexReplyFile(const std::string& path) : path_(path), in_(path) {}
+  explicit HexReplyFile(const std::string& path) : in_(path) {}
   bool is_open() const { return static_cast<bool>(in_); }
 
   // The next reply line: false at the end of the file; `reply` empty for "no reply".
@@ -105,7 +105,6 @@ class HexReplyFile {
   uint64_t line() const { return line_; }
 
  private:
-  std::string path_;
   std::ifstream in_;
   uint64_t line_ = 0;
 };

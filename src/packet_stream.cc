@@ -33,10 +33,10 @@ bool ReadEchoFields(const Datagram& d, EchoPacket* packet, bool allow_partial = 
     echo = *parsed;
   } else {
     if (!allow_partial || d.upper.empty()) return false;
+    // Read up to the first field that is cut.
     ByteReader r(d.upper);
-    r.ReadU8(&echo.type);
-    r.ReadU8(&echo.code) && r.ReadBe16(&echo.checksum) && r.ReadBe16(&echo.ident) &&
-        r.ReadBe16(&echo.seq);
+    (void)(r.ReadU8(&echo.type) && r.ReadU8(&echo.code) && r.ReadBe16(&echo.checksum) &&
+           r.ReadBe16(&echo.ident) && r.ReadBe16(&echo.seq));
   }
   if (echo.type != request && echo.type != reply) return false;
   packet->family = d.family;

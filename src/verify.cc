@@ -298,18 +298,11 @@ bool EchoesOption(const std::vector<Ipv4Option>& reply, uint8_t type,
 // Route and Timestamp SHOULD be echoed with this host added, once or (as Linux does) twice
 // (warn), options the request did not carry warn, NOP/EOL and dropped other options are fine.
 // linux: exactly what the kernel builds (clock values aside). dunkels: the request's, copied.
-void GradeIpv4Options(const EchoPacket& req, ByteView request_options, ByteView reply_options,
-                      Profile profile, FieldGrader& g) {
-  std::optional<OptionEcho> rfc_echo, linux_echo;
-  if (!request_options.empty()) {
-    uint32_t clock = MillisecondsSinceMidnight(req.time);
-    Result<OptionEcho> e =
-        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kRfc);
-    if (e.ok()) rfc_echo = std::move(*e);
-    Result<OptionEcho> l =
-        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kLinux);
-    if (l.ok()) linux_echo = std::move(*l);
-  }
+// `rfc_echo` and `linux_echo` are the options each style of echo builds from the request's.
+void GradeIpv4Options(ByteView request_options, ByteView reply_options,
+                      const std::optional<OptionEcho>& rfc_echo,
+                      const std::optional<OptionEcho>& linux_echo, Profile profile,
+                      FieldGrader& g) {
   FieldGrade grade = FieldGrade::kPass;
   const char* note = nullptr;
   FieldValue expected = FieldValue::Rule("none");
@@ -450,17 +443,23 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   ByteView request_options =
       rq.size() >= 20 ? rq.subspan(20, std::min(req.header_length, rq.size()) - 20) : ByteView();
   ByteView reply_options = g.Have(0, h) ? reply.subspan(20, h - 20) : ByteView();
-  // A reversed source route sends the reply to its first return hop (RFC 791 §3.1).
-  std::optional<Bytes> next_hop;
-  if (profile == Profile::kRfc && !request_options.empty()) {
-    Result<OptionEcho> e = EchoIpv4Options(request_options, req.src(), req.dst(), 0,
-                                           OptionEchoStyle::kRfc);
-    if (e.ok()) next_hop = std::move(e->next_hop);
+  std::optional<OptionEcho> rfc_echo, linux_echo;
+  if (!request_options.empty()) {
+    uint32_t clock = MillisecondsSinceMidnight(req.time);
+    Result<OptionEcho> e =
+        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kRfc);
+    if (e.ok()) rfc_echo = std::move(*e);
+    Result<OptionEcho> l =
+        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kLinux);
+    if (l.ok()) linux_echo = std::move(*l);
   }
+  // Under rfc a reversed source route sends the reply to its first return hop (RFC 791 §3.1).
+  ByteView expected_dst = req.src();
+  if (profile == Profile::kRfc && rfc_echo && rfc_echo->next_hop) expected_dst = *rfc_echo->next_hop;
   g.AddressEqual(FieldId::kIpSrc, 12, req.dst());
-  g.AddressEqual(FieldId::kIpDst, 16, next_hop ? ByteView(*next_hop) : req.src());
+  g.AddressEqual(FieldId::kIpDst, 16, expected_dst);
   if (!request_options.empty() || !reply_options.empty()) {
-    GradeIpv4Options(req, request_options, reply_options, profile, g);
+    GradeIpv4Options(request_options, reply_options, rfc_echo, linux_echo, profile, g);
   }
 
   GradeEcho(req, reply, h, profile, g);
