@@ -49,11 +49,22 @@ std::string Percent(uint64_t part, uint64_t total) {
 
 }  // namespace
 
-std::string FieldGradeChart(const std::vector<FieldBar>& bars) {
-  if (bars.empty()) return "";
-  const double label_w = 200, bar_w = 220, note_w = 150, row_h = 24, bar_h = 15, top = 4;
+std::string FieldGradeChart(const std::vector<FieldBar>& all) {
+  if (all.empty()) return "";
+  std::vector<FieldBar> bars;
+  std::string informational;
+  for (const FieldBar& b : all) {
+    if (b.pass + b.warn + b.fail > 0) {
+      bars.push_back(b);
+    } else {
+      informational += (informational.empty() ? "" : ", ") + b.name;
+    }
+  }
+  const double label_w = 228, bar_w = 200, note_w = 150, top = 4;
+  const double row_h = bars.size() > 20 ? 20 : 24, bar_h = bars.size() > 20 ? 13 : 15;
   const double width = label_w + bar_w + note_w;
-  const double height = top + row_h * static_cast<double>(bars.size()) + 4;
+  const double info_h = informational.empty() ? 0 : 26;
+  const double height = top + row_h * static_cast<double>(bars.size()) + 4 + info_h;
   std::string svg = "<svg class=\"chart\" viewBox=\"0 0 " + Num(width) + " " + Num(height) +
                     "\" role=\"img\" aria-labelledby=\"field-chart-title\" "
                     "xmlns=\"http://www.w3.org/2000/svg\" font-size=\"13\">"
@@ -66,31 +77,31 @@ std::string FieldGradeChart(const std::vector<FieldBar>& bars) {
     svg += "<g>";
     svg += Text(label_w - 10, y + bar_h - 2, b.name, "end", bad ? kFailColor : kInkColor,
                 bad ? " font-weight=\"700\" class=\"mono\"" : " class=\"mono\"");
-    svg += Rect(label_w, y, bar_w, bar_h, "#eef1f4", b.name + ": any value is fine (informational)");
-    if (total > 0) {
-      double x = label_w;
-      const struct {
-        uint64_t n;
-        const char* color;
-        const char* word;
-      } parts[] = {{b.pass, kPassColor, "pass"}, {b.warn, kWarnColor, "warn"},
-                   {b.fail, kFailColor, "fail"}};
-      for (const auto& part : parts) {
-        double w = bar_w * static_cast<double>(part.n) / static_cast<double>(total);
-        svg += Rect(x, y, w, bar_h, part.color,
-                    b.name + " (" + b.title + "): " + std::to_string(part.n) + " " + part.word +
-                        " of " + std::to_string(total));
-        x += w;
-      }
+    double x = label_w;
+    const struct {
+      uint64_t n;
+      const char* color;
+      const char* word;
+    } parts[] = {{b.pass, kPassColor, "pass"}, {b.warn, kWarnColor, "warn"},
+                 {b.fail, kFailColor, "fail"}};
+    for (const auto& part : parts) {
+      double w = bar_w * static_cast<double>(part.n) / static_cast<double>(total);
+      svg += Rect(x, y, w, bar_h, part.color,
+                  b.name + " (" + b.title + "): " + std::to_string(part.n) + " " + part.word +
+                      " of " + std::to_string(total));
+      x += w;
     }
-    // Fields graded "info" (any value is fine) have no pass/warn/fail counts.
-    std::string note = total == 0 ? "any value (info)" : Percent(b.pass, total) + " pass";
+    std::string note = Percent(b.pass, total) + " pass";
     if (b.fail > 0) note += " · " + std::to_string(b.fail) + " fail";
     if (b.warn > 0) note += " · " + std::to_string(b.warn) + " warn";
     svg += Text(label_w + bar_w + 10, y + bar_h - 2, note, "start",
                 bad ? kFailColor : kMutedColor);
     svg += "</g>";
     y += row_h;
+  }
+  if (!informational.empty()) {
+    svg += Text(0, y + 18, "Any value is fine (informational): " + informational, "start",
+                kMutedColor);
   }
   svg += "</svg>";
   return svg;

@@ -16,8 +16,10 @@ struct FieldBar {
   uint64_t pass = 0, warn = 0, fail = 0;
 };
 
-// One horizontal bar per field, split into pass (green), warn (amber) and fail (red) shares,
-// with the pass percentage and the warn/fail counts beside it. Empty when `bars` is.
+// One horizontal bar per graded field, split into pass (green), warn (amber) and fail (red)
+// shares, with the pass percentage and the warn/fail counts beside it; fields that are only
+// informational (any value is fine, no counts) are named in one line below. Empty when `bars`
+// is.
 std::string FieldGradeChart(const std::vector<FieldBar>& bars);
 
 struct LatencyPoint {

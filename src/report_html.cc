@@ -39,11 +39,11 @@ h4{font-size:.95rem;margin:1.1rem 0 .4rem}
 border-radius:0 6px 6px 0}
 .headline{font-size:1.3rem;margin:1.2rem 0 .6rem}
 .headline b{font-size:1.6rem}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(8.2rem,1fr));gap:.6rem;margin:.6rem 0 1.4rem}
-.tile{border-radius:10px;padding:.55rem .9rem;background:var(--info-bg);color:var(--info);
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(8.2rem,1fr));gap:.5rem;margin:.6rem 0 1.4rem}
+.tile{border-radius:10px;padding:.5rem .75rem;background:var(--info-bg);color:var(--info);
 border:1px solid transparent}
 .tile b{display:block;font-size:2rem;line-height:1.15;font-variant-numeric:tabular-nums}
-.tile span{font-size:.88rem;font-weight:600}
+.tile span{font-size:.85rem;font-weight:600}
 .tile.zero{background:#fff;border-color:var(--line);color:var(--muted)}
 .tile.good{background:var(--pass-bg);color:var(--pass)}
 .tile.bad{background:var(--fail-bg);color:var(--fail)}
@@ -77,6 +77,7 @@ table.fields td:first-child{white-space:nowrap}
 table.fields td small{color:var(--muted);font-size:.8rem}
 table.fields tr.g-pass td,table.fields tr.g-info td{color:#3d444d}
 table.attention td.what{color:var(--fail)}
+table.attention td:nth-child(2){white-space:nowrap}
 .packet{border:1px solid var(--line);border-left:6px solid var(--line);border-radius:8px;
 margin:.7rem 0;background:#fff}
 .packet.good{border-left-color:#2da44e}
@@ -136,7 +137,8 @@ a{color:inherit;text-decoration:none}
 h2{break-after:avoid}
 pre.answer{max-height:none;overflow:visible}
 pre.hex,details.work pre{overflow:visible;white-space:pre-wrap}
-.packet>summary::before{content:""}
+.packet>summary::before,.packet[open]>summary::before{content:none}
+.tiles{grid-template-columns:repeat(8,minmax(0,1fr))}
 }
 )css";
 
@@ -321,7 +323,7 @@ std::string Legend(const PacketResult& r) {
     item("shd", "5c", "what it should be");
     item("wrn", "00", "differs: a warning");
     item("alw", "81", "differs, allowed");
-  } else if (r.has_reply) {
+  } else if (r.has_reply && !r.fields.empty()) {
     item("bad", "08", "in a field that fails");
   }
   out += "</p>";
@@ -344,8 +346,17 @@ std::string PacketSection(const RunInfo& info, const RunSummary& s, const Packet
   }
   std::string fields = HtmlFieldTable(r);
   if (!fields.empty()) out += "<h4>Fields</h4>" + fields;
-  std::string steps = HtmlChecksumSteps(r);
-  if (!steps.empty()) out += "<h4>The reply's checksums, step by step</h4>" + steps;
+  if (r.expectation != ReplyExpectation::kRequired) {
+    // Why no reply is due can be a checksum of the request's that does not verify.
+    Result<Bytes> request = HexDecode(r.request_hex);
+    std::string steps = request.ok() ? HtmlChecksumSteps(*request, "request") : "";
+    if (!steps.empty()) out += "<h4>The request's checksums, step by step</h4>" + steps;
+  }
+  if (r.has_reply) {
+    Result<Bytes> reply = HexDecode(r.reply_hex);
+    std::string steps = reply.ok() ? HtmlChecksumSteps(*reply, "reply") : "";
+    if (!steps.empty()) out += "<h4>The reply's checksums, step by step</h4>" + steps;
+  }
   out += HtmlAnswer(info, r);
   out += "</div></details>\n";
   return out;

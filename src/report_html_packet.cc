@@ -159,9 +159,9 @@ struct ChecksumWork {
   uint16_t computed = 0;
 };
 
-// Every step of the reply's IP header checksum (IPv4) and ICMP/ICMPv6 checksum, computed over
-// the reply's own bytes with the checksum field taken as zero.
-std::vector<ChecksumWork> ReplyChecksums(ByteView reply) {
+// Every step of a datagram's IP header checksum (IPv4) and ICMP/ICMPv6 checksum, computed over
+// its own bytes with the checksum field taken as zero.
+std::vector<ChecksumWork> DatagramChecksums(ByteView reply) {
   std::vector<ChecksumWork> work;
   Dissection d = DissectDatagram(reply);
   if (!d.is_ipv6 && d.header_length >= 20 && reply.size() >= d.header_length) {
@@ -356,23 +356,21 @@ std::string HtmlFieldTable(const PacketResult& r) {
   return out;
 }
 
-std::string HtmlChecksumSteps(const PacketResult& r) {
-  if (!r.has_reply) return "";
-  Bytes reply = Decode(r.reply_hex);
-  std::vector<ChecksumWork> work = ReplyChecksums(reply);
+std::string HtmlChecksumSteps(ByteView datagram, const char* whose) {
+  std::vector<ChecksumWork> work = DatagramChecksums(datagram);
   if (work.empty()) return "";
   std::string out = "<div class=\"checksums\">";
   for (const ChecksumWork& w : work) {
+    std::string holds = std::string("the ") + whose + " holds " + Hex16(w.stored);
     std::string verdict, cls;
     if (w.stored == w.computed) {
-      verdict = "the reply holds " + Hex16(w.stored) + ": matches";
+      verdict = holds + ": matches";
       cls = "ok";
     } else if (w.computed == 0x0000 && w.stored == 0xffff) {
-      verdict = "the reply holds " + Hex16(w.stored) +
-                ": verifies too (0xffff and 0x0000 are the two zeros of one's complement)";
+      verdict = holds + ": verifies too (0xffff and 0x0000 are the two zeros of one's complement)";
       cls = "warn";
     } else {
-      verdict = "the reply holds " + Hex16(w.stored) + ": does NOT match " + Hex16(w.computed);
+      verdict = holds + ": does NOT match " + Hex16(w.computed);
       cls = "bad";
     }
     // The computation that went wrong is open; the others are a click away.

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "bytes.h"
 #include "results.h"
 
 namespace llmstack {
@@ -17,8 +18,11 @@ inline constexpr size_t kChecksumStepLines = 48;
 
 std::string HtmlBytePanes(const PacketResult& result);
 std::string HtmlFieldTable(const PacketResult& result);
-// Empty when the result has no reply whose checksums can be computed.
-std::string HtmlChecksumSteps(const PacketResult& result);
+// Every step of a datagram's IPv4 header and ICMP/ICMPv6 checksums, computed over its own
+// bytes, each compared with the value the datagram holds ("the reply holds 0x54f5: does NOT
+// match 0x5cf5"); the ones that do not match are open. `whose` names the datagram ("reply").
+// Empty when it has no checksum that can be computed.
+std::string HtmlChecksumSteps(ByteView datagram, const char* whose);
 // The model's text and reasoning verbatim, the audit of its checksum claims, its tokens and
 // cost; for the reference stack and for `grade`, where the reply came from.
 std::string HtmlAnswer(const RunInfo& info, const PacketResult& result);
