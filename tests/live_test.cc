@@ -383,10 +383,11 @@ TEST_CASE("the in-place record is a valid capture after every frame", "[live]") 
     REQUIRE(w.ok());
     Bytes request = testing::Hex(testing::kExperimentRequest);
     for (int n = 1; n <= 3; ++n) {
+      std::string comment = "frame " + std::to_string(n);
       OutputFrame f;
       f.time.sec = 1778500000 + n;
       f.data = request;
-      f.comment = "frame " + std::to_string(n);
+      f.comment = comment;
       REQUIRE((*w)->Write(f).ok());
       // Another process reading the file now sees every frame written so far, whole.
       Result<std::unique_ptr<CaptureReader>> r = CaptureReader::Open(path);
