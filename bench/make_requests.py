@@ -4,7 +4,7 @@
   make_requests.py OUT.pcap COUNT [--replies] [--ipv6-every N] [--data BYTES]
 
 Requests go 192.0.2.1 -> 192.0.2.2 (and 2001:db8::1 -> ::2 every Nth packet), Ethernet, with
-sequence numbers 1..COUNT (identifiers change every 65536); with --replies each request is
+sequence numbers 1..COUNT (identifiers change every 65535); with --replies each request is
 followed by the reply a correct stack sends.
 """
 import argparse
@@ -31,7 +31,7 @@ def main():
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, pktlib.LINKTYPE_ETHERNET))
         t = 1_778_500_000_000_000_000
         for i in range(args.count):
-            seq, ident = i % 65536 + 1, 0x4200 + i // 65536
+            seq, ident = i % 65535 + 1, 0x4200 + i // 65535
             v6 = args.ipv6_every and (i + 1) % args.ipv6_every == 0
             if v6:
                 req = pktlib.echo_request6(pktlib.ip6("2001:db8::1"), pktlib.ip6("2001:db8::2"), ident, seq, payload)

@@ -5,68 +5,6 @@
 
 namespace llmstack {
 
-bool ByteReader::ReadU8(uint8_t* out) {
-  if (remaining() < 1) return false;
-  *out = data_[pos_++];
-  return true;
-}
-
-bool ByteReader::ReadBe16(uint16_t* out) {
-  if (remaining() < 2) return false;
-  *out = static_cast<uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
-  pos_ += 2;
-  return true;
-}
-
-bool ByteReader::ReadBe32(uint32_t* out) {
-  if (remaining() < 4) return false;
-  *out = static_cast<uint32_t>(data_[pos_]) << 24 | static_cast<uint32_t>(data_[pos_ + 1]) << 16 |
-         static_cast<uint32_t>(data_[pos_ + 2]) << 8 | data_[pos_ + 3];
-  pos_ += 4;
-  return true;
-}
-
-bool ByteReader::ReadLe16(uint16_t* out) {
-  if (remaining() < 2) return false;
-  *out = static_cast<uint16_t>(data_[pos_ + 1] << 8 | data_[pos_]);
-  pos_ += 2;
-  return true;
-}
-
-bool ByteReader::ReadLe32(uint32_t* out) {
-  if (remaining() < 4) return false;
-  *out = static_cast<uint32_t>(data_[pos_ + 3]) << 24 |
-         static_cast<uint32_t>(data_[pos_ + 2]) << 16 |
-         static_cast<uint32_t>(data_[pos_ + 1]) << 8 | data_[pos_];
-  pos_ += 4;
-  return true;
-}
-
-bool ByteReader::ReadBytes(size_t n, ByteView* out) {
-  if (remaining() < n) return false;
-  *out = data_.subspan(pos_, n);
-  pos_ += n;
-  return true;
-}
-
-bool ByteReader::Skip(size_t n) {
-  if (remaining() < n) return false;
-  pos_ += n;
-  return true;
-}
-
-bool PeekBe16(ByteView data, size_t offset, uint16_t* out) {
-  if (offset > data.size() || data.size() - offset < 2) return false;
-  *out = static_cast<uint16_t>(data[offset] << 8 | data[offset + 1]);
-  return true;
-}
-
-bool PeekBe32(ByteView data, size_t offset, uint32_t* out) {
-  if (offset > data.size() || data.size() - offset < 4) return false;
-  ByteReader r(data.subspan(offset));
-  return r.ReadBe32(out);
-}
-
 void ByteWriter::Be16(uint16_t v) {
   out_->push_back(static_cast<uint8_t>(v >> 8));
   out_->push_back(static_cast<uint8_t>(v));

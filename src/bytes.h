@@ -42,9 +42,70 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
+// Defined here so that parsers compile them into their loops: every packet byte goes through
+// them.
+inline bool ByteReader::ReadU8(uint8_t* out) {
+  if (remaining() < 1) return false;
+  *out = data_[pos_++];
+  return true;
+}
+
+inline bool ByteReader::ReadBe16(uint16_t* out) {
+  if (remaining() < 2) return false;
+  *out = static_cast<uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
+  pos_ += 2;
+  return true;
+}
+
+inline bool ByteReader::ReadBe32(uint32_t* out) {
+  if (remaining() < 4) return false;
+  *out = static_cast<uint32_t>(data_[pos_]) << 24 | static_cast<uint32_t>(data_[pos_ + 1]) << 16 |
+         static_cast<uint32_t>(data_[pos_ + 2]) << 8 | data_[pos_ + 3];
+  pos_ += 4;
+  return true;
+}
+
+inline bool ByteReader::ReadLe16(uint16_t* out) {
+  if (remaining() < 2) return false;
+  *out = static_cast<uint16_t>(data_[pos_ + 1] << 8 | data_[pos_]);
+  pos_ += 2;
+  return true;
+}
+
+inline bool ByteReader::ReadLe32(uint32_t* out) {
+  if (remaining() < 4) return false;
+  *out = static_cast<uint32_t>(data_[pos_ + 3]) << 24 |
+         static_cast<uint32_t>(data_[pos_ + 2]) << 16 |
+         static_cast<uint32_t>(data_[pos_ + 1]) << 8 | data_[pos_];
+  pos_ += 4;
+  return true;
+}
+
+inline bool ByteReader::ReadBytes(size_t n, ByteView* out) {
+  if (remaining() < n) return false;
+  *out = data_.subspan(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+inline bool ByteReader::Skip(size_t n) {
+  if (remaining() < n) return false;
+  pos_ += n;
+  return true;
+}
+
 // Reads a big-endian 16-bit value at `offset`; returns false when it does not fit.
-bool PeekBe16(ByteView data, size_t offset, uint16_t* out);
-bool PeekBe32(ByteView data, size_t offset, uint32_t* out);
+inline bool PeekBe16(ByteView data, size_t offset, uint16_t* out) {
+  if (offset > data.size() || data.size() - offset < 2) return false;
+  *out = static_cast<uint16_t>(data[offset] << 8 | data[offset + 1]);
+  return true;
+}
+
+inline bool PeekBe32(ByteView data, size_t offset, uint32_t* out) {
+  if (offset > data.size() || data.size() - offset < 4) return false;
+  ByteReader r(data.subspan(offset));
+  return r.ReadBe32(out);
+}
 
 // Appends big-endian values to a Bytes buffer.
 class ByteWriter {

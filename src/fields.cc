@@ -84,11 +84,11 @@ FieldValue FieldValue::Address(ByteView a) {
   return v;
 }
 
-FieldValue FieldValue::Literal(ByteView b) {
+FieldValue FieldValue::Literal(size_t offset, size_t length) {
   FieldValue v;
   v.kind = Kind::kLiteral;
-  v.length = static_cast<uint32_t>(std::min(b.size(), v.bytes.size()));
-  if (v.length > 0) std::memcpy(v.bytes.data(), b.data(), v.length);
+  v.offset = static_cast<uint32_t>(offset);
+  v.length = static_cast<uint32_t>(length);
   return v;
 }
 
@@ -108,7 +108,8 @@ FieldValue FieldValue::ReplyBytes(size_t offset, size_t length) {
   return v;
 }
 
-std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView reply) {
+std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView reply,
+                             ByteView literals) {
   char buf[32];
   switch (v.kind) {
     case FieldValue::Kind::kNone:
@@ -126,10 +127,11 @@ std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView rep
     case FieldValue::Kind::kAddress:
       return FormatAddress(ByteView(v.bytes.data(), v.length));
     case FieldValue::Kind::kLiteral:
-      return HexEncode(ByteView(v.bytes.data(), v.length));
     case FieldValue::Kind::kRequestBytes:
     case FieldValue::Kind::kReplyBytes: {
-      ByteView source = v.kind == FieldValue::Kind::kRequestBytes ? request : reply;
+      ByteView source = v.kind == FieldValue::Kind::kRequestBytes ? request
+                        : v.kind == FieldValue::Kind::kReplyBytes ? reply
+                                                                   : literals;
       if (v.offset >= source.size()) return "";
       return HexEncode(source.subspan(v.offset, std::min<size_t>(v.length, source.size() - v.offset)));
     }

@@ -75,7 +75,8 @@ struct FieldValue {
     kHex20,      // 0x12345 (IPv6 flow label)
     kBool,       // 0 / 1
     kAddress,    // bytes[0..length) is an IPv4 or IPv6 address
-    kLiteral,    // bytes[0..length) shown as hex (e.g. the IP options a reply should carry)
+    kLiteral,    // literals [offset, offset+length) shown as hex: bytes the grading built,
+                 // e.g. the IP options a reply should carry
     kRequestBytes,  // request datagram [offset, offset+length), shown as hex
     kReplyBytes,    // reply datagram [offset, offset+length), shown as hex
     kRule,       // a rule in words (text), e.g. "any", "1..255"
@@ -85,7 +86,7 @@ struct FieldValue {
   uint32_t number = 0;
   uint32_t offset = 0;
   uint32_t length = 0;
-  std::array<uint8_t, 40> bytes{};  // an address, or up to 40 bytes of IPv4 options
+  std::array<uint8_t, 16> bytes;  // an address (only the first `length` bytes are set)
   const char* text = nullptr;
 
   static FieldValue None() { return {}; }
@@ -96,8 +97,8 @@ struct FieldValue {
     return v;
   }
   static FieldValue Address(ByteView a);
-  // Up to 40 bytes kept in the value itself. REQUIRES: b.size() <= 40.
-  static FieldValue Literal(ByteView b);
+  // Bytes [offset, offset+length) of the literals passed to FormatFieldValue.
+  static FieldValue Literal(size_t offset, size_t length);
   static FieldValue RequestBytes(size_t offset, size_t length);
   static FieldValue ReplyBytes(size_t offset, size_t length);
   static FieldValue Rule(const char* text) {
@@ -113,8 +114,10 @@ struct FieldValue {
   }
 };
 
-// "0x5cf5", "192.0.2.1", "64", hex of data; "(missing)" for a field past the end.
-std::string FormatFieldValue(const FieldValue& value, ByteView request, ByteView reply);
+// "0x5cf5", "192.0.2.1", "64", hex of data; "(missing)" for a field past the end. `literals`
+// holds the bytes kLiteral values refer to (ReplyGrade::literals).
+std::string FormatFieldValue(const FieldValue& value, ByteView request, ByteView reply,
+                             ByteView literals);
 
 }  // namespace llmstack
 

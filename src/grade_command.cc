@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "capture.h"
 #include "packet_stream.h"
@@ -134,11 +135,31 @@ class GradeRun {
   uint64_t AddRequest(const EchoPacket& p) {
     uint64_t index = next_index_++;
     request_frames_ += p.frames.size();
-    Waiting& w = waiting_[index];
-    w.request = p;
+    uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    }
+    Waiting& w = slots_[slot];
+    w.request = p;  // into the buffers a finished request left behind
     w.assessment = AssessRequest(p, options_.profile);
+    waiting_.emplace(index, slot);
     pairer_.AddRequest(index, p);
     return index;
+  }
+
+  // The request `index` waits for; REQUIRES: it does (AddRequest, not yet graded).
+  const Waiting& At(uint64_t index) const { return slots_[waiting_.at(index)]; }
+
+  // Request `index` is graded: its slot is free for the next one.
+  void Release(uint64_t index) {
+    auto it = waiting_.find(index);
+    if (it == waiting_.end()) return;
+    free_slots_.push_back(it->second);
+    waiting_.erase(it);
   }
 
   // Pairs a packet going the other way (from the graded capture or the replies capture).
@@ -147,18 +168,16 @@ class GradeRun {
     std::optional<uint64_t> index =
         p.is_request() ? pairer_.MatchUnchangedType(p) : pairer_.MatchReply(p);
     if (!index) return false;
-    auto it = waiting_.find(*index);
-    Grade(*index, it->second, &p);
-    waiting_.erase(it);
+    Grade(*index, At(*index), &p);
+    Release(*index);
     return true;
   }
 
   void FinishUnanswered() {
-    for (auto& [index, w] : waiting_) Grade(index, w, nullptr);
+    for (auto& [index, slot] : waiting_) Grade(index, slots_[slot], nullptr);
     waiting_.clear();
   }
 
-  std::map<uint64_t, Waiting>& waiting() { return waiting_; }
   uint64_t requests() const { return next_index_; }
   uint64_t request_frames() const { return request_frames_; }
   uint64_t reply_frames() const { return reply_frames_; }
@@ -167,7 +186,11 @@ class GradeRun {
   const GradeOptions& options_;
   ResultSink sink_;
   ReplyPairer pairer_;
-  std::map<uint64_t, Waiting> waiting_;
+  // Requests waiting for their reply, by index, each in a slot of `slots_` that is reused
+  // once it is graded, with its buffers.
+  std::map<uint64_t, uint32_t> waiting_;
+  std::vector<Waiting> slots_;
+  std::vector<uint32_t> free_slots_;
   uint64_t next_index_ = 0;
   uint64_t request_frames_ = 0;
   uint64_t reply_frames_ = 0;
@@ -245,15 +268,15 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
     std::optional<Bytes> reply;
     Result<bool> line = text->Next(&reply);
     if (!line.ok()) return InputError(err, *options.replies, line.status());
-    Waiting w = std::move(run.waiting()[index]);
-    run.waiting().erase(index);
+    const Waiting& w = run.At(index);
     ReplyMeta meta;
     if (!*line || !reply) {
       run.sink().Record(w.request, w.assessment, index, nullptr, meta, options.profile);
-      continue;
+    } else {
+      ByteView view(*reply);
+      run.sink().Record(w.request, w.assessment, index, &view, meta, options.profile);
     }
-    ByteView view(*reply);
-    run.sink().Record(w.request, w.assessment, index, &view, meta, options.profile);
+    run.Release(index);
   }
 
   if (mode == Mode::kTextFile && text->HasMoreReplies()) {

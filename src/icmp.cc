@@ -1,5 +1,7 @@
 #include "icmp.h"
 
+#include <algorithm>
+
 namespace llmstack {
 
 uint8_t IcmpProtocol(IpFamily family) {
@@ -34,15 +36,28 @@ std::vector<ChecksumPart> IcmpChecksumParts(IpFamily family, ByteView src, ByteV
   return parts;
 }
 
+uint16_t IcmpMessageSum(IpFamily family, ByteView src, ByteView dst, ByteView message,
+                        bool checksum_field_as_zero) {
+  uint16_t sum = 0;
+  if (family == IpFamily::kIpv6) {
+    // The pseudo-header's words: both addresses, the 32-bit length, zeros and next header.
+    const uint32_t length = static_cast<uint32_t>(message.size());
+    sum = OnesComplementAdd(OnesComplementSum(src), OnesComplementSum(dst));
+    sum = OnesComplementAdd(sum, static_cast<uint16_t>(length >> 16));
+    sum = OnesComplementAdd(sum, static_cast<uint16_t>(length));
+    sum = OnesComplementAdd(sum, kIpProtoIcmpv6);
+  }
+  if (!checksum_field_as_zero) return OnesComplementAdd(sum, OnesComplementSum(message));
+  // The words before and after the field: both parts start on a word boundary.
+  sum = OnesComplementAdd(sum, OnesComplementSum(message.first(std::min<size_t>(2, message.size()))));
+  if (message.size() > 4) sum = OnesComplementAdd(sum, OnesComplementSum(message.subspan(4)));
+  return sum;
+}
+
 uint16_t ComputeIcmpChecksum(IpFamily family, ByteView src, ByteView dst, ByteView message,
                              ChecksumTrace* trace) {
-  if (trace == nullptr && message.size() >= 4) {
-    // Sum around the checksum field instead of copying the message to zero it.
-    Bytes pseudo;
-    std::vector<ChecksumPart> parts = IcmpChecksumParts(family, src, dst, message, &pseudo);
-    parts.back().bytes = message.first(2);
-    parts.push_back({"", message.subspan(4)});
-    return InternetChecksum(parts);
+  if (trace == nullptr) {
+    return static_cast<uint16_t>(~IcmpMessageSum(family, src, dst, message, true));
   }
   Bytes zeroed(message.begin(), message.end());
   if (zeroed.size() >= 4) {
@@ -55,9 +70,7 @@ uint16_t ComputeIcmpChecksum(IpFamily family, ByteView src, ByteView dst, ByteVi
 }
 
 bool IcmpChecksumVerifies(IpFamily family, ByteView src, ByteView dst, ByteView message) {
-  Bytes pseudo;
-  std::vector<ChecksumPart> parts = IcmpChecksumParts(family, src, dst, message, &pseudo);
-  return ChecksumVerifies(parts);
+  return IcmpMessageSum(family, src, dst, message, false) == 0xffff;
 }
 
 }  // namespace llmstack

@@ -46,6 +46,12 @@ Result<EchoMessage> ParseEchoMessage(ByteView message);
 std::vector<ChecksumPart> IcmpChecksumParts(IpFamily family, ByteView src, ByteView dst,
                                             ByteView message, Bytes* pseudo_header_storage);
 
+// The one's complement sum (RFC 1071) of the ICMPv6 pseudo-header (RFC 8200 §8.1; IPv6
+// only) and `message`; with `checksum_field_as_zero`, the message's checksum field (bytes 2-3)
+// counts as zero. Sums in place: no copies, no allocation.
+uint16_t IcmpMessageSum(IpFamily family, ByteView src, ByteView dst, ByteView message,
+                        bool checksum_field_as_zero);
+
 // The checksum an ICMP/ICMPv6 message should carry (its own checksum field taken as zero).
 uint16_t ComputeIcmpChecksum(IpFamily family, ByteView src, ByteView dst, ByteView message,
                              ChecksumTrace* trace = nullptr);

@@ -4,6 +4,20 @@
 
 namespace llmstack {
 
+void EchoPacket::Clear() {
+  frame = 0;
+  frames.clear();
+  time = Timestamp();
+  family = IpFamily::kIpv4;
+  datagram.clear();
+  header_length = 0;
+  truncated = length_past_frame = fragmented = link_broadcast = false;
+  link_header.clear();
+  stored_frames.clear();
+  type = code = 0;
+  checksum = ident = seq = 0;
+}
+
 ByteView EchoPacket::src() const {
   ByteView d(datagram);
   if (family == IpFamily::kIpv4) return d.size() >= 16 ? d.subspan(12, 4) : ByteView();
@@ -77,7 +91,7 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
     if (!d.ok()) continue;
     bool cut_by_capture = frame.captured_length < frame.original_length;
 
-    *packet = EchoPacket();
+    packet->Clear();
     packet->time = frame.time;
     packet->frame = frame.number;
     packet->link_header.assign(link->header.begin(), link->header.end());
@@ -123,7 +137,7 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
     }
     if (!ReadEchoFields(*d, packet, d->truncated && cut_by_capture)) continue;
     packet->datagram.assign(d->bytes.begin(), d->bytes.end());
-    packet->frames = {frame.number};
+    packet->frames.push_back(frame.number);
     packet->truncated = d->truncated && cut_by_capture;
     packet->length_past_frame = d->truncated && !cut_by_capture;
     ++counts_.echo_frames;

@@ -51,6 +51,8 @@ struct EchoPacket {
   }
   ByteView src() const;
   ByteView dst() const;
+  // Back to a default EchoPacket, keeping the buffers' capacity for the next packet.
+  void Clear();
   bool is_request() const { return type == EchoRequestType(family); }
   bool is_reply() const { return type == EchoReplyType(family); }
 };

@@ -34,7 +34,12 @@ void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
     k.group = true;
     k.dst = {};
   }
-  by_key_[k].push_back(index);
+  auto [bucket, added] = by_key_.try_emplace(k);
+  if (added) {
+    bucket->second.first = index;
+  } else {
+    bucket->second.later.push_back(index);
+  }
   by_index_.emplace(index, k);
 }
 
@@ -43,9 +48,17 @@ void ReplyPairer::Remove(uint64_t index) {
   if (it == by_index_.end()) return;
   auto bucket = by_key_.find(it->second);
   if (bucket != by_key_.end()) {
-    std::deque<uint64_t>& q = bucket->second;
-    q.erase(std::remove(q.begin(), q.end(), index), q.end());
-    if (q.empty()) by_key_.erase(bucket);
+    Bucket& b = bucket->second;
+    if (b.first == index) {
+      if (b.later.empty()) {
+        by_key_.erase(bucket);
+      } else {
+        b.first = b.later.front();
+        b.later.erase(b.later.begin());
+      }
+    } else {
+      b.later.erase(std::remove(b.later.begin(), b.later.end(), index), b.later.end());
+    }
   }
   by_index_.erase(it);
 }
@@ -53,7 +66,7 @@ void ReplyPairer::Remove(uint64_t index) {
 std::optional<uint64_t> ReplyPairer::TakeFirst(const Key& key) {
   auto bucket = by_key_.find(key);
   if (bucket == by_key_.end()) return std::nullopt;
-  uint64_t index = bucket->second.front();
+  uint64_t index = bucket->second.first;
   Remove(index);
   return index;
 }

@@ -8,11 +8,12 @@
 #ifndef LLMSTACK_REPLY_PAIRING_H_
 #define LLMSTACK_REPLY_PAIRING_H_
 
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "packet_stream.h"
 
@@ -46,12 +47,19 @@ class ReplyPairer {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
+  // The requests waiting under one key, oldest first. Almost always one: repeats are kept
+  // aside so that the common case allocates nothing of its own.
+  struct Bucket {
+    uint64_t first = 0;
+    std::vector<uint64_t> later;
+  };
+
   static Key RequestKey(const EchoPacket& p);   // as the request carries it
   static Key AnswerKey(const EchoPacket& p);    // what the request it answers would carry
   std::optional<uint64_t> TakeFirst(const Key& key);
   void Remove(uint64_t index);
 
-  std::unordered_map<Key, std::deque<uint64_t>, KeyHash> by_key_;
+  std::unordered_map<Key, Bucket, KeyHash> by_key_;
   std::map<uint64_t, Key> by_index_;
 };
 

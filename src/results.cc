@@ -24,8 +24,8 @@ std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView reques
     r.name = GetFieldInfo(f.id).name;
     r.offset = f.offset;
     r.length = f.length;
-    r.expected = FormatFieldValue(f.expected, request, reply);
-    r.actual = FormatFieldValue(f.actual, request, reply);
+    r.expected = FormatFieldValue(f.expected, request, reply, grade.literals);
+    r.actual = FormatFieldValue(f.actual, request, reply, grade.literals);
     r.grade = f.grade;
     r.note = FieldNote(f);
     out.push_back(std::move(r));

@@ -29,8 +29,8 @@ std::string FailingFields(const ReplyGrade& grade, ByteView request, ByteView re
     if (f.grade != which) continue;
     if (!out.empty()) out += ", ";
     out += GetFieldInfo(f.id).name;
-    std::string actual = FormatFieldValue(f.actual, request, reply);
-    std::string expected = FormatFieldValue(f.expected, request, reply);
+    std::string actual = FormatFieldValue(f.actual, request, reply, grade.literals);
+    std::string expected = FormatFieldValue(f.expected, request, reply, grade.literals);
     std::string note = FieldNote(f);
     if (f.id == FieldId::kData || f.id == FieldId::kTrailing || f.id == FieldId::kIpOptions) {
       if (!note.empty()) out += " (" + note + ")";

@@ -31,8 +31,8 @@ std::string VerdictComment(Verdict verdict, const ReplyGrade& grade, ByteView re
     list += GetFieldInfo(f.id).name;
     std::string note = FieldNote(f);
     if (f.id != FieldId::kData && f.id != FieldId::kTrailing && f.id != FieldId::kIpOptions) {
-      list += " got " + FormatFieldValue(f.actual, request, reply);
-      std::string expected = FormatFieldValue(f.expected, request, reply);
+      list += " got " + FormatFieldValue(f.actual, request, reply, grade.literals);
+      std::string expected = FormatFieldValue(f.expected, request, reply, grade.literals);
       if (!expected.empty()) list += ", should be " + expected;
     }
     if (!note.empty()) list += " (" + note + ")";

@@ -82,7 +82,14 @@ using Kind = FieldValue::Kind;
 // Collects field verdicts for one reply.
 class FieldGrader {
  public:
-  FieldGrader(ByteView reply, std::vector<FieldVerdict>* out) : reply_(reply), out_(out) {}
+  FieldGrader(ByteView reply, ReplyGrade* grade) : reply_(reply), out_(&grade->fields), grade_(grade) {}
+
+  // A value shown as these bytes, kept with the grade.
+  FieldValue Literal(ByteView bytes) {
+    size_t offset = grade_->literals.size();
+    grade_->literals.insert(grade_->literals.end(), bytes.begin(), bytes.end());
+    return FieldValue::Literal(offset, bytes.size());
+  }
 
   bool Have(size_t offset, size_t length) const {
     return offset <= reply_.size() && reply_.size() - offset >= length;
@@ -91,7 +98,7 @@ class FieldGrader {
   // Adds a field; when the reply ends before it, the field is missing and fails.
   FieldVerdict& Add(FieldId id, size_t offset, size_t length, FieldValue expected,
                     FieldValue actual, FieldGrade grade_if_present) {
-    FieldVerdict f;
+    FieldVerdict& f = out_->emplace_back();
     f.id = id;
     f.offset = static_cast<uint32_t>(offset);
     f.length = static_cast<uint32_t>(length);
@@ -104,8 +111,7 @@ class FieldGrader {
       f.actual = actual;
       f.grade = grade_if_present;
     }
-    out_->push_back(f);
-    return out_->back();
+    return f;
   }
 
   // A field that must equal `expected`; `differs` is the grade when it does not.
@@ -142,6 +148,7 @@ class FieldGrader {
  private:
   ByteView reply_;
   std::vector<FieldVerdict>* out_;
+  ReplyGrade* grade_;
 };
 
 // The ICMP part, common to both families: type, code, checksum, identifier, sequence, data,
@@ -209,9 +216,12 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
   FieldValue expected = FieldValue::RequestBytes(req.header_length + 8, want.size());
   FieldValue actual = FieldValue::ReplyBytes(data_offset, got.size());
   size_t differing = 0, first = 0;
-  for (size_t i = 0; i < std::min(want.size(), got.size()); ++i) {
-    if (want[i] != got[i]) {
-      if (differing++ == 0) first = i;
+  const size_t compared = std::min(want.size(), got.size());
+  if (compared > 0 && std::memcmp(want.data(), got.data(), compared) != 0) {
+    for (size_t i = 0; i < compared; ++i) {
+      if (want[i] != got[i]) {
+        if (differing++ == 0) first = i;
+      }
     }
   }
   bool short_data = got.size() < want.size();
@@ -315,7 +325,7 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
     }
   } else if (profile == Profile::kLinux) {
     if (linux_echo && !linux_echo->options.empty()) {
-      expected = FieldValue::Literal(linux_echo->options);
+      expected = g.Literal(linux_echo->options);
     }
     ByteView want = linux_echo ? ByteView(linux_echo->options) : ByteView();
     bool same = linux_echo ? SameOption(reply_options, want, 0, linux_echo->clock_offsets)
@@ -326,7 +336,7 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
              "other options";
     }
   } else {
-    if (rfc_echo && !rfc_echo->options.empty()) expected = FieldValue::Literal(rfc_echo->options);
+    if (rfc_echo && !rfc_echo->options.empty()) expected = g.Literal(rfc_echo->options);
     Result<std::vector<Ipv4Option>> got = ParseIpv4Options(reply_options, 20);
     Result<std::vector<Ipv4Option>> asked = ParseIpv4Options(request_options, 20);
     std::vector<Ipv4Option> none;
@@ -375,7 +385,7 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
 }
 
 void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrade* out) {
-  FieldGrader g(reply, &out->fields);
+  FieldGrader g(reply, out);
   ByteView rq(req.datagram);
   const size_t m = req.message().size();
   Result<Ipv4Header> rh = ReadIpv4Header(rq);
@@ -467,7 +477,7 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
 
 void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteView reply,
                Profile profile, ReplyGrade* out) {
-  FieldGrader g(reply, &out->fields);
+  FieldGrader g(reply, out);
   ByteView rq(req.datagram);
   Result<Ipv6Header> rh = ReadIpv6Header(rq);
   const Ipv6Header request_header = rh.ok() ? *rh : Ipv6Header();
@@ -532,6 +542,7 @@ void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteV
 void GradeReply(const EchoPacket& request, const RequestAssessment& assessment,
                 const ByteView* reply, Profile profile, ReplyGrade* out) {
   out->fields.clear();
+  out->literals.clear();
   out->reply_header_length = 0;
   if (assessment.truncated) {
     out->verdict = Verdict::kTruncated;

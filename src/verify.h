@@ -50,6 +50,7 @@ struct ReplyGrade {
   Verdict verdict = Verdict::kCorrect;
   std::vector<FieldVerdict> fields;
   size_t reply_header_length = 0;  // the header length the grading used
+  Bytes literals;  // bytes the grading built that FieldValue::Literal values refer to
 
   bool Failed(FieldId id) const;
   const FieldVerdict* Find(FieldId id) const;
