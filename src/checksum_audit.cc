@@ -213,6 +213,7 @@ class TextAudit {
 
   void CollectPackets();
   void FindHeadings();
+  bool HeadingBetween(size_t a, size_t b) const;
   const DocPacket* Nearest(size_t pos) const;
   Exchange ExchangeFor(size_t pos) const;
   void ReadClaims();
@@ -239,6 +240,13 @@ class TextAudit {
   std::vector<Claim> claims_;
   std::vector<Label> labels_;
   std::vector<size_t> headings_;  // where Markdown headings ("# ...", "## ...") start
+  // The checksums workings arrive at ("~0xa30a = 0x5cf5"), to set beside later claims.
+  struct WorkingResult {
+    size_t pos = 0;
+    Kind kind = Kind::kIcmp;
+    uint16_t value = 0;
+  };
+  std::vector<WorkingResult> results_;
   std::vector<PlacedComputation> computations_;  // for workings, built on demand
   bool computations_built_ = false;
   AuditReport report_;
@@ -295,9 +303,7 @@ const DocPacket* TextAudit::Nearest(size_t pos) const {
   for (const auto& p : packets_) {
     if (p->begin == kNone) continue;
     size_t d = pos < p->begin ? 2 * (p->begin - pos) : (pos >= p->end ? pos - p->end : 0);
-    size_t from = std::min(pos, p->begin), to = std::max(pos, p->begin);
-    auto heading = std::upper_bound(headings_.begin(), headings_.end(), from);
-    if (heading != headings_.end() && *heading < to) d += kMaxScannedText * 4;
+    if (HeadingBetween(pos, p->begin)) d += kMaxScannedText * 4;
     if (d < best_distance) {
       best = p.get();
       best_distance = d;
@@ -337,10 +343,7 @@ Exchange TextAudit::ExchangeFor(size_t pos) const {
   return MakeExchange(request, written, lone, context_.profile);
 }
 
-void TextAudit::ReadClaims() {
-  ReadChecksumClaims(scan_.tokens, &claims_, &labels_);
-  for (const Claim& c : claims_) JudgeClaim(c);
-}
+void TextAudit::ReadClaims() { ReadChecksumClaims(scan_.tokens, &claims_, &labels_); }
 
 void TextAudit::JudgeClaim(const Claim& claim_as_written) {
   Exchange x = ExchangeFor(claim_as_written.pos);
@@ -441,11 +444,20 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
     std::optional<uint16_t> wrote;
     holds_note(k, &free_note, &model_note, e->value, &wrote);
     std::string whose = claim.subject == Subject::kRequest ? "the request's " + name : name;
+    // A claim that is not what the working just before it arrived at.
+    const WorkingResult* last = nullptr;
+    for (const WorkingResult& wr : results_) {
+      if (wr.pos < claim.pos && wr.kind == k && !HeadingBetween(wr.pos, claim.pos)) last = &wr;
+    }
+    std::string own;
+    if (last && last->value != *claim.value && claim.subject != Subject::kRequest) {
+      own = "; the working at line " + std::to_string(Line(last->pos)) + " gives " + Hex16(last->value);
+    }
     Add(claim.pos, AuditVerdict::kWrong, true,
         whose + " " + claimed + ": " + e->about + " has " + name + " " + Hex16(e->value) + placeholder +
-            free_note,
+            own + free_note,
         "claimed " + whose + " " + claimed + " in its working: the right value is " + Hex16(e->value) +
-            placeholder + model_note);
+            placeholder + model_note + (own.empty() ? "" : "; its own" + own.substr(5)));
     return;
   }
   // No kind named and the value is neither checksum.
@@ -835,6 +847,13 @@ void TextAudit::JudgeWorking(const Working& w) {
   std::string label = best   ? KindName(best->computation.kind, best->computation.family) + " working"
                      : w.kind ? KindName(*w.kind, IpFamily::kIpv4) + " working"
                               : "checksum working";
+  // The checksum the working arrives at, for claims made after it.
+  std::optional<Kind> result_kind = best ? std::optional<Kind>(best->computation.kind) : w.kind;
+  for (const Anchor& a : anchored.anchors) {
+    if (a.kind == AnchorKind::kComplemented && result_kind && a.value <= 0xffff) {
+      results_.push_back({a.pos, *result_kind, static_cast<uint16_t>(a.value)});
+    }
+  }
   size_t written_anchors = w.anchors.size();  // the running sums and totals written down
   size_t checked = w.steps.size() + written_anchors;
   report_.tally.steps += checked;
@@ -897,6 +916,11 @@ void TextAudit::JudgeWorking(const Working& w) {
           best_fit.wrong + more);
 }
 
+bool TextAudit::HeadingBetween(size_t a, size_t b) const {
+  auto heading = std::upper_bound(headings_.begin(), headings_.end(), std::min(a, b));
+  return heading != headings_.end() && *heading < std::max(a, b);
+}
+
 void TextAudit::FindHeadings() {
   for (size_t start : scan_.line_starts) {
     size_t i = start;
@@ -911,6 +935,7 @@ AuditReport TextAudit::Run() {
   ReadClaims();
   FindGaps();
   JudgeWorkings(ReadWorking(scan_.tokens));
+  for (const Claim& c : claims_) JudgeClaim(c);
   // In text order.
   std::vector<size_t> order(report_.findings.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

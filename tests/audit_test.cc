@@ -415,11 +415,13 @@ TEST_CASE("the stand-in's chatty answers: claims, running sums and the reply pac
 
   // Its working is right, but the value it reports (and sends) drops the end-around carry.
   lines = Lines(AuditText(ChattyWith("0x5cf8", "5C F8")));
-  CHECK(lines.back() == "18: WRONG ICMP checksum 0x5cf8: the reply to the request at line 4 has ICMP checksum 0x5cf5");
+  CHECK(lines.back() == "18: WRONG ICMP checksum 0x5cf8: the reply to the request at line 4 has ICMP checksum 0x5cf5; "
+                       "the working at line 14 gives 0x5cf5");
   // The request's checksum kept: right about the request, wrong about the reply written next to it.
   lines = Lines(AuditText(ChattyWith("0x54f5", "54 F5")));
   CHECK(lines.front() == "6: right ICMP checksum 0x54f5 is the ICMP checksum of the request at line 4");
-  CHECK(lines.back() == "18: WRONG ICMP checksum 0x54f5: the reply to the request at line 4 has ICMP checksum 0x5cf5");
+  CHECK(lines.back() == "18: WRONG ICMP checksum 0x54f5: the reply to the request at line 4 has ICMP checksum 0x5cf5; "
+                       "the working at line 14 gives 0x5cf5");
 
   lines = Lines(AuditText(kChattyIpv6));
   REQUIRE(lines.size() == 2);
@@ -449,7 +451,7 @@ TEST_CASE("a model's own working against the packet it wrote", "[audit]") {
   std::string text = ChattyWith("0x5cf8", "5C F8");
   audit = AuditModelAnswer(request, Profile::kRfc, &d, text, text.substr(0, text.find("\nIP header checksum 0x615d,")));
   CHECK(audit.back() == "answer line 18: claimed ICMP checksum 0x5cf8 in its working: the right value is 0x5cf5, and "
-                        "wrote it in the packet");
+                        "wrote it in the packet; its own working at line 14 gives 0x5cf5");
   CHECK(std::count_if(audit.begin(), audit.end(), [](const std::string& s) { return s.rfind("reasoning", 0) == 0; }) == 0);
 
   // No claims, no working: nothing to say.
@@ -491,7 +493,7 @@ TEST_CASE("a journal: each line's text and reasoning decoded and audited against
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   CHECK(Contains(r.out, path + ":1: text line 18: WRONG ICMP checksum 0x5cf8: the reply to the request has ICMP "
-                               "checksum 0x5cf5\n"));
+                               "checksum 0x5cf5; the working at line 14 gives 0x5cf5\n"));
   CHECK(Contains(r.out, path + ":2: reasoning line 1: WRONG checksum working: first wrong step \"0x4554 + 0x8128 = "
                                "0xc67d\": the result is 0xc67c\n"));
   CHECK(Contains(r.out, path + ":2: reasoning line 3: right ICMP checksum 0x5cf5 is the ICMP checksum of the reply to "
@@ -533,7 +535,8 @@ TEST_CASE("journals written by a run against the stand-in's chatty style", "[aud
   audit = RunTool("audit -q '" + dir.File("dropped.jsonl") + "'");
   INFO(audit.out);
   CHECK(audit.exit_code == 1);
-  CHECK(Contains(audit.out, ": text line 18: WRONG ICMP checksum 0x5cf8: the reply to the request has ICMP checksum 0x5cf5\n"));
+  CHECK(Contains(audit.out, ": text line 18: WRONG ICMP checksum 0x5cf8: the reply to the request has ICMP checksum "
+                            "0x5cf5; the working at line 14 gives 0x5cf5\n"));
 }
 
 TEST_CASE("audit exits 2 for a file it cannot read, after auditing the others; '-' is stdin", "[audit]") {
