@@ -151,35 +151,46 @@ TEST_CASE("every pcapng the main job writes reads in tshark and carries the run"
   // Every prepared capture the main job accepts, with requests and replies interleaved and
   // with replies only.
   testing::CommandResult list = RunShell("ls '" + testing::SourcePath("captures") + "'");
-  int checked = 0;
+  struct Run {
+    std::string name, out;
+    bool replies_only;
+  };
+  std::vector<Run> runs;
+  std::vector<std::string> commands;
   for (const std::string& name : Lines(list.out)) {
     if (!name.ends_with(".pcap") && !name.ends_with(".pcapng")) continue;
+    // Replies alone for a few link types; everything else interleaved.
+    bool also_replies_only = name == "kernel-sizes.pcap" || name == "crafted-sll2.pcap" ||
+                             name == "kernel.pcapng" || name == "crafted-raw.pcap";
     for (bool replies_only : {false, true}) {
+      if (replies_only && !also_replies_only) continue;
       std::string out = dir.File(name + (replies_only ? ".replies" : "") + ".pcapng");
-      std::string input = testing::SourcePath("captures/" + name);
-      testing::CommandResult run = RunShell(Tool() + " '" + input + "' -o '" + out +
-                                            "' --model reference -q" +
-                                            (replies_only ? " --replies-only" : ""));
-      if (run.exit_code == 2) {
-        // Refused inputs (an unsupported link type) write nothing.
-        CHECK_FALSE(testing::FileExists(out));
-        continue;
-      }
-      INFO(name << (replies_only ? " --replies-only" : "") << "\n" << run.out << run.err);
-      REQUIRE(testing::FileExists(out));
-      testing::CommandResult read = RunShell("tshark -r '" + out + "' -T fields -e frame.number 2>&1 >/dev/null; "
-                                             "tshark -r '" + out + "' -T fields -e frame.number 2>/dev/null | wc -l");
-      INFO(read.out);
-      CHECK(read.exit_code == 0);
-      CHECK(read.out.find("appears to be damaged") == std::string::npos);
-      CHECK(read.out.find("isn't a capture file") == std::string::npos);
-      testing::CommandResult info = RunShell("capinfos -k -u '" + out + "' 2>&1");
-      CHECK(info.exit_code == 0);
-      CHECK(info.out.find("Capture comment:") != std::string::npos);
-      CHECK(info.out.find("reference") != std::string::npos);
-      CHECK(info.out.find("built-in reference stack, not a model") != std::string::npos);
-      ++checked;
+      runs.push_back({name, out, replies_only});
+      // tshark reads every frame without complaint; capinfos shows the run's comment.
+      commands.push_back(Tool() + " '" + testing::SourcePath("captures/" + name) + "' -o '" + out +
+                         "' --model reference -q" + (replies_only ? " --replies-only" : "") +
+                         "; echo \"exit $?\"; [ -f '" + out + "' ] || exit 0; tshark -r '" + out +
+                         "' -T fields -e frame.number 2>&1 | grep -v 'Running as user' | "
+                         "grep -vc '^[0-9][0-9]*$'; capinfos -k -u '" + out + "' 2>&1");
     }
+  }
+  std::vector<testing::CommandResult> results = testing::RunShellEach(commands);
+  int checked = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const Run& run = runs[i];
+    const std::string& out = results[i].out;
+    INFO(run.name << (run.replies_only ? " --replies-only" : "") << "\n" << out << results[i].err);
+    if (out.find("exit 2\n") != std::string::npos) {
+      // Refused inputs (an unsupported link type) write nothing.
+      CHECK_FALSE(testing::FileExists(run.out));
+      continue;
+    }
+    REQUIRE(out.find("exit 0\n") != std::string::npos);
+    REQUIRE(testing::FileExists(run.out));
+    CHECK(out.find("exit 0\n0\n") != std::string::npos);  // no line that is not a frame number
+    CHECK(out.find("Capture comment:") != std::string::npos);
+    CHECK(out.find("built-in reference stack, not a model") != std::string::npos);
+    ++checked;
   }
   CHECK(checked >= 30);
 }

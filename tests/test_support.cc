@@ -4,12 +4,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace llmstack::testing {
 
@@ -64,10 +67,25 @@ CommandResult RunShell(const std::string& command, const std::string& stdin_text
   return r;
 }
 
+std::vector<CommandResult> RunShellEach(const std::vector<std::string>& commands,
+                                        size_t parallel) {
+  std::vector<CommandResult> results(commands.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < commands.size();) results[i] = RunShell(commands[i]);
+  };
+  std::vector<std::thread> workers;
+  for (size_t w = 0; w < std::max<size_t>(1, parallel); ++w) workers.emplace_back(work);
+  for (std::thread& t : workers) t.join();
+  return results;
+}
+
+std::string ToolCommand(const std::string& args) {
+  return std::string("cd '") + LLMSTACK_SOURCE_DIR + "' && '" + LLMSTACK_BINARY + "' " + args;
+}
+
 CommandResult RunTool(const std::string& args, const std::string& stdin_text) {
-  return RunShell(std::string("cd '") + LLMSTACK_SOURCE_DIR + "' && '" + LLMSTACK_BINARY +
-                      "' " + args,
-                  stdin_text);
+  return RunShell(ToolCommand(args), stdin_text);
 }
 
 TempDir::TempDir() {

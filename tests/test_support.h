@@ -3,6 +3,7 @@
 #define LLMSTACK_TESTS_TEST_SUPPORT_H_
 
 #include <string>
+#include <vector>
 
 #include "bytes.h"
 #include "packet_stream.h"
@@ -24,9 +25,15 @@ struct CommandResult {
   std::string err;  // stderr
 };
 // Runs the built tool with `args` (a shell-quoted string) from the source directory.
+// ToolCommand is that command line, for RunShellEach.
+std::string ToolCommand(const std::string& args);
 CommandResult RunTool(const std::string& args, const std::string& stdin_text = "");
 // Runs any shell command.
 CommandResult RunShell(const std::string& command, const std::string& stdin_text = "");
+// Runs the commands, `parallel` at a time (they must not depend on each other); the results
+// in the commands' order. For suites that wait on many tshark and tool runs.
+std::vector<CommandResult> RunShellEach(const std::vector<std::string>& commands,
+                                        size_t parallel = 3);
 
 // A fresh temporary directory, removed when the object goes away.
 class TempDir {
