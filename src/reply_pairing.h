@@ -10,7 +10,7 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -21,7 +21,8 @@ namespace llmstack {
 
 class ReplyPairer {
  public:
-  // Registers a request, known by `index`, that waits for its reply.
+  // Registers a request, known by `index`, that waits for its reply. REQUIRES: `index` is
+  // greater than that of every request added before.
   void AddRequest(uint64_t index, const EchoPacket& request);
 
   // The request `reply` answers: exact key first, then a request to a group address, then the
@@ -34,7 +35,7 @@ class ReplyPairer {
 
   // Requests still waiting, oldest first.
   std::vector<uint64_t> Unanswered() const;
-  size_t waiting() const { return by_index_.size(); }
+  size_t waiting() const { return waiting_; }
 
  private:
   struct Key {
@@ -53,14 +54,23 @@ class ReplyPairer {
     uint64_t first = 0;
     std::vector<uint64_t> later;
   };
+  // A request in the order added; `waiting` until it is matched.
+  struct Entry {
+    uint64_t index = 0;
+    Key key;
+    bool waiting = true;
+  };
+  using ByKey = std::unordered_map<Key, Bucket, KeyHash>;
 
   static Key RequestKey(const EchoPacket& p);   // as the request carries it
   static Key AnswerKey(const EchoPacket& p);    // what the request it answers would carry
   std::optional<uint64_t> TakeFirst(const Key& key);
-  void Remove(uint64_t index);
+  // Takes `index` out of `bucket` (which holds it) and out of the queue.
+  void Take(ByKey::iterator bucket, uint64_t index);
 
-  std::unordered_map<Key, Bucket, KeyHash> by_key_;
-  std::map<uint64_t, Key> by_index_;
+  ByKey by_key_;
+  std::deque<Entry> queue_;  // oldest first; answered entries leave from the front
+  size_t waiting_ = 0;
 };
 
 }  // namespace llmstack
