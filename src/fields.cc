@@ -76,38 +76,6 @@ const char* GradeName(FieldGrade grade) {
   return "info";
 }
 
-FieldValue FieldValue::Address(ByteView a) {
-  FieldValue v;
-  v.kind = Kind::kAddress;
-  v.length = static_cast<uint32_t>(std::min<size_t>(a.size(), 16));
-  if (v.length > 0) std::memcpy(v.bytes.data(), a.data(), v.length);
-  return v;
-}
-
-FieldValue FieldValue::Literal(size_t offset, size_t length) {
-  FieldValue v;
-  v.kind = Kind::kLiteral;
-  v.offset = static_cast<uint32_t>(offset);
-  v.length = static_cast<uint32_t>(length);
-  return v;
-}
-
-FieldValue FieldValue::RequestBytes(size_t offset, size_t length) {
-  FieldValue v;
-  v.kind = Kind::kRequestBytes;
-  v.offset = static_cast<uint32_t>(offset);
-  v.length = static_cast<uint32_t>(length);
-  return v;
-}
-
-FieldValue FieldValue::ReplyBytes(size_t offset, size_t length) {
-  FieldValue v;
-  v.kind = Kind::kReplyBytes;
-  v.offset = static_cast<uint32_t>(offset);
-  v.length = static_cast<uint32_t>(length);
-  return v;
-}
-
 std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView reply,
                              ByteView literals) {
   char buf[32];
@@ -125,15 +93,13 @@ std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView rep
       std::snprintf(buf, sizeof buf, "0x%05x", v.number);
       return buf;
     case FieldValue::Kind::kAddress:
-      return FormatAddress(ByteView(v.bytes.data(), v.length));
-    case FieldValue::Kind::kLiteral:
-    case FieldValue::Kind::kRequestBytes:
-    case FieldValue::Kind::kReplyBytes: {
-      ByteView source = v.kind == FieldValue::Kind::kRequestBytes ? request
-                        : v.kind == FieldValue::Kind::kReplyBytes ? reply
-                                                                   : literals;
+    case FieldValue::Kind::kBytes: {
+      ByteView source = v.source == FieldValue::Source::kRequest ? request
+                        : v.source == FieldValue::Source::kReply ? reply
+                                                                 : literals;
       if (v.offset >= source.size()) return "";
-      return HexEncode(source.subspan(v.offset, std::min<size_t>(v.length, source.size() - v.offset)));
+      ByteView bytes = source.subspan(v.offset, std::min<size_t>(v.length, source.size() - v.offset));
+      return v.kind == FieldValue::Kind::kAddress ? FormatAddress(bytes) : HexEncode(bytes);
     }
     case FieldValue::Kind::kRule:
       return v.text ? v.text : "";

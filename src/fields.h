@@ -64,8 +64,9 @@ bool FindField(const std::string& name, FieldId* id);
 enum class FieldGrade : uint8_t { kPass, kWarn, kFail, kInfo };
 const char* GradeName(FieldGrade grade);  // "pass", "warn", "fail", "info"
 
-// A field's expected or actual contents, kept as numbers or as a span of the request or reply
-// so that nothing is formatted unless it is shown.
+// A field's expected or actual contents, kept as numbers or as a span of the request, the
+// reply or the bytes the grading built, so that nothing is copied or formatted unless it is
+// shown.
 struct FieldValue {
   enum class Kind : uint8_t {
     kNone,       // nothing to show
@@ -74,19 +75,19 @@ struct FieldValue {
     kHex16,      // 0x5cf5
     kHex20,      // 0x12345 (IPv6 flow label)
     kBool,       // 0 / 1
-    kAddress,    // bytes[0..length) is an IPv4 or IPv6 address
-    kLiteral,    // literals [offset, offset+length) shown as hex: bytes the grading built,
-                 // e.g. the IP options a reply should carry
-    kRequestBytes,  // request datagram [offset, offset+length), shown as hex
-    kReplyBytes,    // reply datagram [offset, offset+length), shown as hex
+    kAddress,    // an IPv4 or IPv6 address: [offset, offset+length) of `source`
+    kBytes,      // [offset, offset+length) of `source`, shown as hex
     kRule,       // a rule in words (text), e.g. "any", "1..255"
     kMissing,    // the reply ends before this field
   };
+  // Where kAddress and kBytes values are: the request datagram, the reply datagram, or the
+  // bytes the grading built (ReplyGrade::literals, e.g. the IP options a reply should carry).
+  enum class Source : uint8_t { kRequest, kReply, kLiterals };
   Kind kind = Kind::kNone;
+  Source source = Source::kRequest;
   uint32_t number = 0;
   uint32_t offset = 0;
   uint32_t length = 0;
-  std::array<uint8_t, 16> bytes;  // an address (only the first `length` bytes are set)
   const char* text = nullptr;
 
   static FieldValue None() { return {}; }
@@ -96,11 +97,21 @@ struct FieldValue {
     v.number = n;
     return v;
   }
-  static FieldValue Address(ByteView a);
-  // Bytes [offset, offset+length) of the literals passed to FormatFieldValue.
-  static FieldValue Literal(size_t offset, size_t length);
-  static FieldValue RequestBytes(size_t offset, size_t length);
-  static FieldValue ReplyBytes(size_t offset, size_t length);
+  // kAddress or kBytes: `length` bytes at `offset` of `source`.
+  static FieldValue Span(Kind kind, Source source, size_t offset, size_t length) {
+    FieldValue v;
+    v.kind = kind;
+    v.source = source;
+    v.offset = static_cast<uint32_t>(offset);
+    v.length = static_cast<uint32_t>(length);
+    return v;
+  }
+  static FieldValue RequestBytes(size_t offset, size_t length) {
+    return Span(Kind::kBytes, Source::kRequest, offset, length);
+  }
+  static FieldValue ReplyBytes(size_t offset, size_t length) {
+    return Span(Kind::kBytes, Source::kReply, offset, length);
+  }
   static FieldValue Rule(const char* text) {
     FieldValue v;
     v.kind = Kind::kRule;

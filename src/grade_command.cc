@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -146,20 +146,23 @@ class GradeRun {
     Waiting& w = slots_[slot];
     w.request = p;  // into the buffers a finished request left behind
     w.assessment = AssessRequest(p, options_.profile);
-    waiting_.emplace(index, slot);
+    waiting_.push_back(slot);
     pairer_.AddRequest(index, p);
     return index;
   }
 
   // The request `index` waits for; REQUIRES: it does (AddRequest, not yet graded).
-  const Waiting& At(uint64_t index) const { return slots_[waiting_.at(index)]; }
+  const Waiting& At(uint64_t index) const { return slots_[waiting_[index - first_waiting_]]; }
 
   // Request `index` is graded: its slot is free for the next one.
   void Release(uint64_t index) {
-    auto it = waiting_.find(index);
-    if (it == waiting_.end()) return;
-    free_slots_.push_back(it->second);
-    waiting_.erase(it);
+    uint32_t& slot = waiting_[index - first_waiting_];
+    free_slots_.push_back(slot);
+    slot = kGraded;
+    while (!waiting_.empty() && waiting_.front() == kGraded) {
+      waiting_.pop_front();
+      ++first_waiting_;
+    }
   }
 
   // Pairs a packet going the other way (from the graded capture or the replies capture).
@@ -174,7 +177,9 @@ class GradeRun {
   }
 
   void FinishUnanswered() {
-    for (auto& [index, slot] : waiting_) Grade(index, slots_[slot], nullptr);
+    for (size_t i = 0; i < waiting_.size(); ++i) {
+      if (waiting_[i] != kGraded) Grade(first_waiting_ + i, slots_[waiting_[i]], nullptr);
+    }
     waiting_.clear();
   }
 
@@ -186,9 +191,12 @@ class GradeRun {
   const GradeOptions& options_;
   ResultSink sink_;
   ReplyPairer pairer_;
-  // Requests waiting for their reply, by index, each in a slot of `slots_` that is reused
-  // once it is graded, with its buffers.
-  std::map<uint64_t, uint32_t> waiting_;
+  // Requests from the oldest still waiting on, by index: request first_waiting_ + i is in
+  // slot waiting_[i] of `slots_`, or kGraded once it has been. A slot is reused, with its
+  // buffers, once its request is graded.
+  static constexpr uint32_t kGraded = UINT32_MAX;
+  std::deque<uint32_t> waiting_;
+  uint64_t first_waiting_ = 0;
   std::vector<Waiting> slots_;
   std::vector<uint32_t> free_slots_;
   uint64_t next_index_ = 0;

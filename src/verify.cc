@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <optional>
+#include <utility>
 
 #include "checksum.h"
 #include "icmp.h"
@@ -82,13 +84,24 @@ using Kind = FieldValue::Kind;
 // Collects field verdicts for one reply.
 class FieldGrader {
  public:
-  FieldGrader(ByteView reply, ReplyGrade* grade) : reply_(reply), out_(&grade->fields), grade_(grade) {}
+  FieldGrader(ByteView request, ByteView reply, ReplyGrade* grade)
+      : request_(request), reply_(reply), out_(&grade->fields), grade_(grade) {}
 
-  // A value shown as these bytes, kept with the grade.
-  FieldValue Literal(ByteView bytes) {
+  // A value of `kind` (kAddress or kBytes) shown as `bytes`: a span of the request or the
+  // reply where it lies in one, otherwise a copy kept with the grade.
+  FieldValue Shown(Kind kind, ByteView bytes) {
+    for (auto [whole, source] : {std::pair{request_, FieldValue::Source::kRequest},
+                                 std::pair{reply_, FieldValue::Source::kReply}}) {
+      std::less_equal<const uint8_t*> le;
+      if (!bytes.empty() && le(whole.data(), bytes.data()) &&
+          le(bytes.data() + bytes.size(), whole.data() + whole.size())) {
+        return FieldValue::Span(kind, source, static_cast<size_t>(bytes.data() - whole.data()),
+                                bytes.size());
+      }
+    }
     size_t offset = grade_->literals.size();
     grade_->literals.insert(grade_->literals.end(), bytes.begin(), bytes.end());
-    return FieldValue::Literal(offset, bytes.size());
+    return FieldValue::Span(kind, FieldValue::Source::kLiterals, offset, bytes.size());
   }
 
   bool Have(size_t offset, size_t length) const {
@@ -132,9 +145,10 @@ class FieldGrader {
     size_t n = expected.size();
     bool same = Have(offset, n) && std::equal(expected.begin(), expected.end(),
                                               reply_.begin() + static_cast<long>(offset));
-    FieldValue actual =
-        Have(offset, n) ? FieldValue::Address(reply_.subspan(offset, n)) : FieldValue();
-    return Add(id, offset, n, FieldValue::Address(expected), actual,
+    FieldValue actual = Have(offset, n)
+                            ? FieldValue::Span(Kind::kAddress, FieldValue::Source::kReply, offset, n)
+                            : FieldValue();
+    return Add(id, offset, n, Shown(Kind::kAddress, expected), actual,
                same ? FieldGrade::kPass : FieldGrade::kFail);
   }
 
@@ -146,6 +160,7 @@ class FieldGrader {
   }
 
  private:
+  ByteView request_;
   ByteView reply_;
   std::vector<FieldVerdict>* out_;
   ReplyGrade* grade_;
@@ -325,7 +340,7 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
     }
   } else if (profile == Profile::kLinux) {
     if (linux_echo && !linux_echo->options.empty()) {
-      expected = g.Literal(linux_echo->options);
+      expected = g.Shown(Kind::kBytes, linux_echo->options);
     }
     ByteView want = linux_echo ? ByteView(linux_echo->options) : ByteView();
     bool same = linux_echo ? SameOption(reply_options, want, 0, linux_echo->clock_offsets)
@@ -336,7 +351,7 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
              "other options";
     }
   } else {
-    if (rfc_echo && !rfc_echo->options.empty()) expected = g.Literal(rfc_echo->options);
+    if (rfc_echo && !rfc_echo->options.empty()) expected = g.Shown(Kind::kBytes, rfc_echo->options);
     Result<std::vector<Ipv4Option>> got = ParseIpv4Options(reply_options, 20);
     Result<std::vector<Ipv4Option>> asked = ParseIpv4Options(request_options, 20);
     std::vector<Ipv4Option> none;
@@ -385,7 +400,7 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
 }
 
 void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrade* out) {
-  FieldGrader g(reply, out);
+  FieldGrader g(req.datagram, reply, out);
   ByteView rq(req.datagram);
   const size_t m = req.message().size();
   Result<Ipv4Header> rh = ReadIpv4Header(rq);
@@ -477,7 +492,7 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
 
 void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteView reply,
                Profile profile, ReplyGrade* out) {
-  FieldGrader g(reply, out);
+  FieldGrader g(req.datagram, reply, out);
   ByteView rq(req.datagram);
   Result<Ipv6Header> rh = ReadIpv6Header(rq);
   const Ipv6Header request_header = rh.ok() ? *rh : Ipv6Header();
@@ -527,7 +542,7 @@ void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteV
     ByteView src = g.Have(8, 16) ? reply.subspan(8, 16) : ByteView();
     bool unicast = src.size() == 16 && !IsMulticastAddress(src) && !IsUnspecifiedAddress(src);
     FieldVerdict& f = g.Add(FieldId::kIpv6Src, 8, 16, FieldValue::Rule("a unicast address"),
-                            src.empty() ? FieldValue() : FieldValue::Address(src),
+                            src.empty() ? FieldValue() : FieldValue::Span(Kind::kAddress, FieldValue::Source::kReply, 8, 16),
                             unicast ? FieldGrade::kPass : FieldGrade::kFail);
     f.note = "request went to a multicast address: the reply comes from a unicast one";
   } else {

@@ -33,16 +33,15 @@ bool IsFailingVerdict(Verdict verdict);
 
 struct FieldVerdict {
   FieldId id = FieldId::kIpVersion;
+  FieldGrade grade = FieldGrade::kPass;
+  ChecksumMistake mistake = ChecksumMistake::kNone;
   uint32_t offset = 0;  // from the first byte of the reply's IP header
   uint32_t length = 0;
+  uint32_t count_a = 0, count_b = 0;  // data: first differing byte, bytes differing
+  const char* note = nullptr;         // fixed text, or null
   FieldValue expected;
   FieldValue actual;
-  FieldGrade grade = FieldGrade::kPass;
-  const char* note = nullptr;               // fixed text, or null
-  ChecksumMistake mistake = ChecksumMistake::kNone;
-  uint32_t count_a = 0, count_b = 0;        // data: first differing byte, bytes differing
 };
-
 // The note shown beside a field: the named checksum mistake, data differences, and so on.
 std::string FieldNote(const FieldVerdict& field);
 
@@ -50,7 +49,7 @@ struct ReplyGrade {
   Verdict verdict = Verdict::kCorrect;
   std::vector<FieldVerdict> fields;
   size_t reply_header_length = 0;  // the header length the grading used
-  Bytes literals;  // bytes the grading built that FieldValue::Literal values refer to
+  Bytes literals;  // bytes the grading built that FieldValue::Source::kLiterals values refer to
 
   bool Failed(FieldId id) const;
   const FieldVerdict* Find(FieldId id) const;
