@@ -251,10 +251,8 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
   const char* source = mode == Mode::kInCapture      ? "replies in the capture"
                        : mode == Mode::kSecondCapture ? "replies from a second capture"
                                                       : "hex replies from a text file";
-  if (!options.quiet) {
-    std::fprintf(out, "GRADE %s: %s, profile %s\n", options.capture.c_str(), source,
-                 info.profile.c_str());
-  }
+  std::fprintf(out, "GRADE %s: %s, profile %s\n", options.capture.c_str(), source,
+               info.profile.c_str());
 
   GradeRun run(options, out);
   EchoPacket packet;
@@ -310,7 +308,7 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
   uint64_t used = run.request_frames() + (mode == Mode::kInCapture ? run.reply_frames() : 0);
   summary.skipped = summary.frames > used ? summary.frames - used : 0;
   info.finished_at = NowRfc3339();
-  if (!options.quiet) std::fputs(FormatSummary(info, summary).c_str(), out);
+  std::fputs(FormatSummary(info, summary).c_str(), out);
   if (!options.reports.empty()) {
     Status s = WriteReports(options.reports, info, summary, run.sink().TakeResults());
     if (!s.ok()) {

@@ -378,12 +378,11 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
       o.output, (*reader)->link_type(), (*reader)->nanosecond_resolution(), description);
   if (!writer.ok()) return Fail(err, writer.status().message());
 
-  if (!o.quiet) {
-    std::fprintf(out, "REPLAY %s: %llu echo requests, %s, profile %s\n", o.input.c_str(),
-                 static_cast<unsigned long long>(checked->requests), DescribeModel(info).c_str(),
-                 info.profile.c_str());
-    std::fflush(out);
-  }
+  // As ping does, -q leaves out the per-packet lines only: the heading and the statistics stay.
+  std::fprintf(out, "REPLAY %s: %llu echo requests, %s, profile %s\n", o.input.c_str(),
+               static_cast<unsigned long long>(checked->requests), DescribeModel(info).c_str(),
+               info.profile.c_str());
+  std::fflush(out);
   WatchForInterrupts();
   PacketStream stream(reader->get(), !o.replies_only);
   ReplayPipeline pipeline(o, session->get(), writer->get(), (*reader)->link_type(), out, err,
@@ -403,12 +402,10 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   summary.requests = pipeline.requests();
   summary.skipped = summary.frames - std::min(summary.frames, pipeline.request_frames());
   info.finished_at = NowRfc3339();
-  if (!o.quiet) {
-    std::fputs(FormatSummary(info, summary).c_str(), out);
-    if (pipeline.not_sent() > 0) {
-      std::fprintf(out, "%llu requests that must not be answered were not sent (--include-negatives sends them)\n",
-                   static_cast<unsigned long long>(pipeline.not_sent()));
-    }
+  std::fputs(FormatSummary(info, summary).c_str(), out);
+  if (pipeline.not_sent() > 0) {
+    std::fprintf(out, "%llu requests that must not be answered were not sent (--include-negatives sends them)\n",
+                 static_cast<unsigned long long>(pipeline.not_sent()));
   }
   if (!(*session)->cache_problem().empty()) {
     std::fprintf(err, "llmstack-replay: warning: the cache could not be written: %s\n",
