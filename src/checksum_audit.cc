@@ -1,18 +1,15 @@
 #include "checksum_audit.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <limits>
 #include <memory>
 #include <set>
 #include <tuple>
 
-#include "checksum.h"
+#include "audit_exchange.h"
 #include "checksum_claims.h"
 #include "checksum_working.h"
-#include "icmp.h"
-#include "responder.h"
 #include "text_scan.h"
+#include "working_fit.h"
 
 namespace llmstack {
 
@@ -27,7 +24,27 @@ using Anchor = WrittenSum;
 using AnchorKind = WrittenSumKind;
 using WorkingItems = WrittenWorking;
 
-constexpr size_t kNone = std::numeric_limits<size_t>::max();
+// From audit_exchange.h: the packets and what a claim can be about.
+using audit::ClaimMatches;
+using audit::Compute;
+using audit::Computation;
+using audit::DocPacket;
+using audit::Exchange;
+using audit::IsDraft;
+using audit::kNone;
+using audit::MakeExchange;
+using audit::PairsWith;
+using audit::PlacedComputation;
+using audit::Truth;
+using audit::TruthsOf;
+// From working_fit.h: the fitting of a working to a computation.
+using audit::AddedWords;
+using audit::CandidatesFor;
+using audit::ComputationsOver;
+using audit::Fit;
+using audit::FitWorking;
+using audit::Hex;
+using audit::Working;
 
 std::string KindName(Kind kind, IpFamily family) {
   if (kind == Kind::kIpHeader) return "IP header checksum";
@@ -37,159 +54,6 @@ std::string KindName(Kind kind, IpFamily family) {
 bool IsPlaceholderValue(uint16_t v) {
   return v == 0xabcd || v == 0x1234 || v == 0xdead || v == 0xbeef || v == 0xcafe;
 }
-
-std::string Hex(uint64_t v) {
-  if (v <= 0xffff) return Hex16(static_cast<uint16_t>(v));
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Packets and the checksums computed over them
-// ---------------------------------------------------------------------------------------------
-
-struct DocPacket {
-  EchoPacket packet;
-  size_t begin = kNone, end = kNone;  // span in the text; kNone for packets given as context
-  std::string name;                   // "the request at line 3", "the reply it wrote"
-  bool draft = false;                 // a reply with a checksum field still zero
-};
-
-struct Computation {
-  Kind kind = Kind::kIpHeader;
-  IpFamily family = IpFamily::kIpv4;
-  ChecksumTrace trace;
-  uint16_t stored = 0;  // what the packet's field holds
-};
-
-std::optional<Computation> Compute(ByteView datagram, Kind kind) {
-  Result<EchoPacket> p = EchoPacketFromDatagram(datagram);
-  if (!p.ok() || p->truncated) return std::nullopt;
-  Computation c;
-  c.kind = kind;
-  c.family = p->family;
-  ByteView d(p->datagram);
-  if (kind == Kind::kIpHeader) {
-    if (p->family != IpFamily::kIpv4 || p->header_length < 20) return std::nullopt;
-    Bytes header(d.begin(), d.begin() + p->header_length);
-    PeekBe16(header, 10, &c.stored);
-    PutBe16(header, 10, 0);
-    std::vector<ChecksumPart> parts = {{"IP header", header, ChecksumSpan::kIpv4Header}};
-    InternetChecksum(parts, &c.trace);
-    return c;
-  }
-  if (d.size() < p->header_length + kEchoHeaderLength) return std::nullopt;
-  c.stored = p->checksum;
-  ComputeIcmpChecksum(p->family, p->src(), p->dst(), p->message(), &c.trace);
-  return c;
-}
-
-// Whether `claimed` is right for a computation: equal to the checksum, or the other zero of
-// one's complement where that one verifies too (RFC 1071 §1).
-bool ClaimMatches(uint16_t claimed, uint16_t computed) {
-  return claimed == computed || (computed == 0x0000 && claimed == 0xffff);
-}
-
-bool PairsWith(const EchoPacket& reply, const EchoPacket& request) {
-  return reply.is_reply() && request.is_request() && reply.family == request.family &&
-         reply.ident == request.ident && reply.seq == request.seq;
-}
-
-bool IsDraft(const EchoPacket& p) {
-  if (!p.is_reply()) return false;
-  std::optional<Computation> icmp = Compute(p.datagram, Kind::kIcmp);
-  if (icmp && icmp->stored == 0 && !ClaimMatches(0, icmp->trace.checksum)) return true;
-  std::optional<Computation> ip = Compute(p.datagram, Kind::kIpHeader);
-  return ip && ip->stored == 0 && ip->trace.checksum != 0;
-}
-
-// One echo exchange a claim can be about: the request, its correct replies (the context's
-// profile first, then the others where they differ) and the reply as written.
-struct Exchange {
-  const DocPacket* request = nullptr;
-  std::vector<std::pair<Profile, Bytes>> correct;
-  const DocPacket* written = nullptr;  // a finished reply (not a draft)
-  const DocPacket* lone = nullptr;     // a reply with no request to derive it from
-};
-
-Exchange MakeExchange(const DocPacket* request, const DocPacket* written, const DocPacket* lone,
-                      Profile first_profile) {
-  Exchange x;
-  x.request = request;
-  x.written = written;
-  x.lone = lone;
-  if (request) {
-    for (Profile profile : {first_profile, Profile::kRfc, Profile::kDunkels, Profile::kLinux}) {
-      Result<Bytes> reply = BuildReferenceReply(request->packet, profile);
-      if (!reply.ok()) continue;
-      bool seen = std::any_of(x.correct.begin(), x.correct.end(),
-                              [&](const auto& c) { return c.second == *reply; });
-      if (!seen) x.correct.emplace_back(profile, std::move(*reply));
-    }
-  }
-  return x;
-}
-
-// A value a claim may rightly state, and what it is the checksum of.
-struct Truth {
-  uint16_t value = 0;
-  Subject subject = Subject::kReply;
-  std::string about;  // "the reply to the request at line 3"
-  IpFamily family = IpFamily::kIpv4;
-};
-
-std::vector<Truth> TruthsOf(const Exchange& x, Kind kind) {
-  // The replies first: write-ups talk about the reply they built.
-  std::vector<Truth> out;
-  if (x.request) {
-    for (size_t i = 0; i < x.correct.size(); ++i) {
-      if (auto c = Compute(x.correct[i].second, kind)) {
-        std::string about = "the reply to " + x.request->name;
-        if (i > 0) about += std::string(" under the ") + ProfileName(x.correct[i].first) + " profile";
-        out.push_back({c->trace.checksum, Subject::kReply, about, c->family});
-      }
-    }
-  }
-  for (const DocPacket* p : {x.written, x.lone}) {
-    if (!p) continue;
-    if (auto c = Compute(p->packet.datagram, kind)) {
-      std::string about = p->name;
-      if (x.request) about += " (over its own bytes)";
-      out.push_back({c->trace.checksum, Subject::kReply, about, c->family});
-    }
-  }
-  if (x.request) {
-    if (auto c = Compute(x.request->packet.datagram, kind)) {
-      out.push_back({c->trace.checksum, Subject::kRequest, x.request->name, c->family});
-    }
-  }
-  return out;
-}
-
-// A stretch of working about one checksum: steps and anchors close together, under one label.
-struct Working {
-  std::vector<const Step*> steps;
-  std::vector<Anchor> anchors;
-  size_t begin = 0, end = 0;
-  std::optional<Kind> kind;
-  Subject subject = Subject::kUnknown;
-};
-
-
-// A computation over one of the text's packets or their correct replies, with where its packet
-// is and what it is ("header of the request at line 3").
-struct PlacedComputation {
-  Computation computation;
-  size_t place = kNone;
-  std::string about;
-  Subject subject = Subject::kReply;
-  // A sum that leaves something out (the ICMPv6 pseudo-header, the odd last byte): a mistake,
-  // kept so that a working done that way is recognised. `proper` is the right checksum.
-  const char* left_out = nullptr;  // "the pseudo-header"
-  const char* why = nullptr;       // "RFC 4443 section 2.3 includes it"
-  uint16_t proper = 0;
-};
 
 // ---------------------------------------------------------------------------------------------
 // The audit of one text
@@ -222,8 +86,6 @@ class TextAudit {
   void JudgeWorkings(const WorkingItems& items);
   void JudgeWorking(const Working& w);
   std::vector<const PlacedComputation*> CandidateComputations(const Working& w);
-  void AddIcmpVariants(ByteView datagram, const Computation& proper, size_t place,
-                       const std::string& about, Subject subject);
 
   void Add(size_t pos, AuditVerdict verdict, bool is_claim, std::string message,
            std::string model_message) {
@@ -509,222 +371,13 @@ void TextAudit::FindGaps() {
   }
 }
 
-// The usual ways of summing an ICMP message wrong: the ICMPv6 pseudo-header left out
-// (RFC 4443 §2.3), the odd last byte dropped instead of padded (RFC 1071 §4.1), or both.
-void TextAudit::AddIcmpVariants(ByteView datagram, const Computation& proper, size_t place,
-                                const std::string& about, Subject subject) {
-  Result<EchoPacket> p = EchoPacketFromDatagram(datagram);
-  if (!p.ok()) return;
-  Bytes message(p->message().begin(), p->message().end());
-  PutBe16(message, 2, 0);
-  Bytes pseudo;
-  std::vector<ChecksumPart> parts = IcmpChecksumParts(p->family, p->src(), p->dst(), message, &pseudo);
-  auto variant = [&](bool drop_pseudo, bool drop_odd, const char* left_out, const char* why) {
-    std::vector<ChecksumPart> kept;
-    for (ChecksumPart part : parts) {
-      if (drop_pseudo && part.span == ChecksumSpan::kIpv6PseudoHeader) continue;
-      if (drop_odd && part.span == ChecksumSpan::kIcmpMessage) part.bytes = part.bytes.first(part.bytes.size() - 1);
-      kept.push_back(part);
-    }
-    PlacedComputation v{proper, place, about + " without " + left_out, subject, left_out, why,
-                        proper.trace.checksum};
-    v.computation.trace = ChecksumTrace();
-    InternetChecksum(kept, &v.computation.trace);
-    computations_.push_back(std::move(v));
-  };
-  bool v6 = p->family == IpFamily::kIpv6;
-  bool odd = message.size() % 2 == 1;
-  if (v6) variant(true, false, "the pseudo-header", "RFC 4443 section 2.3 includes it");
-  if (odd) variant(false, true, "the odd last byte", "RFC 1071 pads it with a zero byte for the sum");
-  if (v6 && odd) {
-    variant(true, true, "the pseudo-header and the odd last byte",
-            "RFC 4443 section 2.3 includes the one, RFC 1071 pads the other with a zero byte");
-  }
-}
-
-// The computations a working may have been done on, nearest packet first, so that among
-// equally good fits the closest packet wins.
+// The computations over the text's packets are built once, on the first working judged.
 std::vector<const PlacedComputation*> TextAudit::CandidateComputations(const Working& w) {
   if (!computations_built_) {
     computations_built_ = true;
-    auto add = [&](ByteView datagram, size_t place, const std::string& whose, Subject subject) {
-      for (Kind k : {Kind::kIpHeader, Kind::kIcmp}) {
-        std::optional<Computation> c = Compute(datagram, k);
-        if (!c) continue;
-        std::string about = (k == Kind::kIpHeader ? "the header of " : "the message of ") + whose;
-        if (k == Kind::kIcmp) AddIcmpVariants(datagram, *c, place, about, subject);
-        computations_.push_back({std::move(*c), place, std::move(about), subject});
-      }
-    };
-    for (const auto& p : packets_) {
-      bool request = p->packet.is_request();
-      add(p->packet.datagram, p->begin, p->name, request ? Subject::kRequest : Subject::kReply);
-      if (request) {
-        Exchange x = MakeExchange(p.get(), nullptr, nullptr, context_.profile);
-        for (const auto& [profile, bytes] : x.correct) {
-          add(bytes, p->begin, "the reply to " + p->name, Subject::kReply);
-        }
-      }
-    }
+    computations_ = ComputationsOver(packets_, context_.profile);
   }
-  std::vector<std::pair<size_t, const PlacedComputation*>> order;
-  for (const PlacedComputation& c : computations_) {
-    if (w.kind && c.computation.kind != *w.kind) continue;
-    size_t d = c.place == kNone ? kNone - 1 : (c.place > w.begin ? c.place - w.begin : w.begin - c.place);
-    order.emplace_back(d, &c);
-  }
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<const PlacedComputation*> out;
-  for (const auto& [d, c] : order) out.push_back(c);
-  return out;
-}
-
-// How a working's words and sums compare with one computation.
-struct Fit {
-  size_t matched = 0;
-  size_t in_order = 0;  // words added in the computation's own order, from the first
-  // The first thing that does not fit: where, what was written, what it should be.
-  size_t wrong_pos = kNone;
-  std::string wrong;
-  std::vector<size_t> wrong_at;  // where each thing that does not fit is
-};
-
-// The words added by a chain of additions ("4500 + 0054 = 4554", "4554 + 8128 = c67c": the
-// second adds 0x8128 to the running total); folds written as additions are not words.
-std::vector<std::pair<uint64_t, const Step*>> AddedWords(const std::vector<const Step*>& steps) {
-  std::vector<std::pair<uint64_t, const Step*>> words;
-  std::optional<uint64_t> total, correct;
-  for (const Step* s : steps) {
-    if (s->kind != StepKind::kAdd) {
-      total = s->written;
-      correct = s->correct;
-      continue;
-    }
-    size_t first = 0;
-    // The running total carried on: as written, or as it should have been (a slip put right).
-    if (total && !s->terms.empty() && (s->terms[0] == *total || s->terms[0] == *correct)) {
-      first = 1;
-    }
-    if (total && *total > 0xffff && s->terms.size() == 2 &&
-        ((s->terms[0] == (*total & 0xffff) && s->terms[1] == (*total >> 16)) ||
-         (s->terms[1] == (*total & 0xffff) && s->terms[0] == (*total >> 16)))) {
-      first = 2;  // the carry folded back in: "0x9ea0 + 0x2"
-    }
-    for (size_t i = first; i < s->terms.size(); ++i) words.emplace_back(s->terms[i], s);
-    total = s->written;
-    correct = s->correct;
-  }
-  return words;
-}
-
-Fit FitWorking(const Working& w, const Computation& c, const std::string& about) {
-  Fit fit;
-  const ChecksumTrace& trace = c.trace;
-  auto note_wrong = [&](size_t pos, std::string what) {
-    fit.wrong_at.push_back(pos);
-    if (pos < fit.wrong_pos) {
-      fit.wrong_pos = pos;
-      fit.wrong = std::move(what);
-    }
-  };
-  // Words: each added word must be one of the computation's words (in any order).
-  std::multiset<uint64_t> available;
-  for (const ChecksumWord& cw : trace.words) {
-    if (cw.word != 0) available.insert(cw.word);
-  }
-  std::vector<uint16_t> in_order;
-  for (const ChecksumWord& cw : trace.words) {
-    if (cw.word != 0) in_order.push_back(cw.word);
-  }
-  size_t index = 0;
-  bool words_wrong = false;
-  std::vector<std::pair<uint64_t, const Step*>> added = AddedWords(w.steps);
-  // Two or three numbers added are too few to tell a sum of the packet's words from other
-  // arithmetic (an incremental update such as "0x54f5 + 0x0800").
-  if (added.size() < 4) added.clear();
-  for (const auto& [word, step] : added) {
-    if (word == 0) continue;
-    if (!words_wrong && fit.in_order == index && index < in_order.size() && in_order[index] == word) {
-      ++fit.in_order;
-    }
-    auto it = available.find(word);
-    if (it != available.end() && !words_wrong) {
-      available.erase(it);
-      ++fit.matched;
-      ++index;
-      continue;
-    }
-    if (words_wrong) continue;
-    words_wrong = true;
-    std::string should;
-    if (index < in_order.size() && fit.matched == index) {
-      // In order so far: name the word that should come next and the field it holds.
-      for (const ChecksumWord& cw : trace.words) {
-        if (cw.word == 0) continue;
-        if (index-- == 0) {
-          char buf[48];
-          const char* role = ChecksumWordRole(trace.part_spans[cw.part], cw.offset, buf);
-          should = ", where " + about + " has " + Hex16(cw.word) + " (" + role + ")";
-          break;
-        }
-      }
-    } else {
-      should = ", which is not a word of " + about;
-    }
-    note_wrong(step->begin, "it adds " + Hex(word) + should);
-  }
-  // Running sums: each must be a partial sum, in order (plain or folded as one goes).
-  std::vector<uint64_t> plain, folded;
-  uint16_t f = 0;
-  for (const ChecksumWord& cw : trace.words) {
-    plain.push_back(cw.sum);
-    f = OnesComplementAdd(f, cw.word);
-    folded.push_back(f);
-  }
-  size_t last = 0;
-  bool started = false;
-  size_t stride = 1;
-  for (const Anchor& a : w.anchors) {
-    if (a.kind != AnchorKind::kRunningSum) continue;
-    size_t from = started ? last + 1 : 0;
-    size_t found = kNone;
-    for (size_t i = from; i < plain.size() && found == kNone; ++i) {
-      if (plain[i] == a.value || folded[i] == a.value) found = i;
-    }
-    if (found == kNone && started && (plain[last] == a.value || folded[last] == a.value)) found = last;
-    if (found != kNone) {
-      if (started && found > last) stride = found - last;
-      last = found;
-      started = true;
-      ++fit.matched;
-      continue;
-    }
-    size_t expect = std::min(started ? last + stride : 0, plain.size() - 1);
-    note_wrong(a.pos, "running sum " + Hex(a.value) + " is not a partial sum of the words of " + about +
-                          (started ? "; after " + Hex(plain[last]) + " it should be " + Hex(plain[expect])
-                                   : "; it should start at " + Hex(plain[expect])));
-    break;  // later sums build on the wrong one
-  }
-  for (const Anchor& a : w.anchors) {
-    if (a.kind == AnchorKind::kRunningSum) continue;
-    uint64_t want = a.kind == AnchorKind::kTotal    ? trace.sum
-                    : a.kind == AnchorKind::kFolded ? trace.folded
-                                                    : trace.checksum;
-    bool ok = a.value == want || (a.kind == AnchorKind::kTotal && a.value == trace.folded) ||
-              (a.kind == AnchorKind::kComplemented && ClaimMatches(static_cast<uint16_t>(a.value), trace.checksum));
-    if (ok) {
-      ++fit.matched;
-      continue;
-    }
-    const char* what = a.kind == AnchorKind::kTotal    ? "total "
-                       : a.kind == AnchorKind::kFolded ? "folded sum "
-                                                       : "result ";
-    const char* of = a.kind == AnchorKind::kTotal    ? "the sum of the words of "
-                     : a.kind == AnchorKind::kFolded ? "the folded sum of "
-                                                     : "the checksum of ";
-    note_wrong(a.pos, what + Hex(a.value) + " should be " + Hex(want) + ", " + of + about);
-  }
-  return fit;
+  return CandidatesFor(w, computations_);
 }
 
 void TextAudit::JudgeWorkings(const WorkingItems& items) {
