@@ -18,18 +18,6 @@ void EchoPacket::Clear() {
   checksum = ident = seq = 0;
 }
 
-ByteView EchoPacket::src() const {
-  ByteView d(datagram);
-  if (family == IpFamily::kIpv4) return d.size() >= 16 ? d.subspan(12, 4) : ByteView();
-  return d.size() >= 24 ? d.subspan(8, 16) : ByteView();
-}
-
-ByteView EchoPacket::dst() const {
-  ByteView d(datagram);
-  if (family == IpFamily::kIpv4) return d.size() >= 20 ? d.subspan(16, 4) : ByteView();
-  return d.size() >= 40 ? d.subspan(24, 16) : ByteView();
-}
-
 PacketStream::PacketStream(CaptureReader* reader, bool keep_frames)
     : reader_(reader), keep_frames_(keep_frames) {}
 

@@ -49,8 +49,17 @@ struct EchoPacket {
   ByteView message() const {
     return ByteView(datagram).subspan(std::min(header_length, datagram.size()));
   }
-  ByteView src() const;
-  ByteView dst() const;
+  // The addresses (4 or 16 bytes; empty when the datagram is too short to hold them).
+  ByteView src() const {
+    ByteView d(datagram);
+    if (family == IpFamily::kIpv4) return d.size() >= 16 ? d.subspan(12, 4) : ByteView();
+    return d.size() >= 24 ? d.subspan(8, 16) : ByteView();
+  }
+  ByteView dst() const {
+    ByteView d(datagram);
+    if (family == IpFamily::kIpv4) return d.size() >= 20 ? d.subspan(16, 4) : ByteView();
+    return d.size() >= 40 ? d.subspan(24, 16) : ByteView();
+  }
   // Back to a default EchoPacket, keeping the buffers' capacity for the next packet.
   void Clear();
   bool is_request() const { return type == EchoRequestType(family); }

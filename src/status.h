@@ -4,6 +4,7 @@
 #define LLMSTACK_STATUS_H_
 
 #include <cassert>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,23 +28,38 @@ enum class StatusCode {
 class Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message)
+      : code_(code), message_(std::make_unique<std::string>(std::move(message))) {}
+  Status(const Status& other) : code_(other.code_) {
+    if (other.message_) message_ = std::make_unique<std::string>(*other.message_);
+  }
+  Status& operator=(const Status& other) {
+    if (this != &other) *this = Status(other);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status Ok() { return Status(); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  const std::string& message() const {
+    static const std::string kNoMessage;
+    return message_ ? *message_ : kNoMessage;
+  }
 
   // Returns a copy whose message is "<context>: <message>".
   Status WithContext(const std::string& context) const {
     if (ok()) return *this;
-    return Status(code_, context + ": " + message_);
+    return Status(code_, context + ": " + message());
   }
 
  private:
   StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  // Only a failure has a message: an OK status, the one every parser returns per packet, is
+  // made, moved and destroyed without touching the heap.
+  std::unique_ptr<std::string> message_;
 };
 
 inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

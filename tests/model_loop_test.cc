@@ -41,7 +41,7 @@ std::string WithKey(const std::string& key, const std::string& args) {
   return "env ANTHROPIC_API_KEY='" + key + "' OPENAI_API_KEY='" + key + "' " + args;
 }
 
-std::string Tool() { return std::string("'") + LLMSTACK_BINARY + "'"; }
+std::string Tool() { return testing::QuotedToolPath(); }
 
 TEST_CASE("faults on both wire formats: every packet answered exactly once", "[model][slow]") {
   for (const char* vendor : {"anthropic", "openai"}) {

@@ -143,7 +143,7 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-std::string Tool() { return std::string("'") + LLMSTACK_BINARY + "'"; }
+std::string Tool() { return testing::QuotedToolPath(); }
 
 TEST_CASE("every pcapng the main job writes reads in tshark and carries the run", "[pcapng][tool]") {
   if (!HaveTshark()) return;

@@ -30,7 +30,7 @@ using testing::RunShell;
 using testing::StandinServer;
 using testing::TempDir;
 
-std::string Tool() { return std::string("'") + LLMSTACK_BINARY + "'"; }
+std::string Tool() { return testing::QuotedToolPath(); }
 
 TEST_CASE("escaping: HTML, XML, CSV and Markdown cells", "[report]") {
   CHECK(EscapeHtml("<script>alert('x') & \"y\"</script>") ==

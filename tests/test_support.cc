@@ -80,8 +80,18 @@ std::vector<CommandResult> RunShellEach(const std::vector<std::string>& commands
   return results;
 }
 
+std::string QuotedToolPath() {
+  std::string quoted = "'";
+  quoted += LLMSTACK_BINARY;
+  quoted += "'";
+  return quoted;
+}
+
 std::string ToolCommand(const std::string& args) {
-  return std::string("cd '") + LLMSTACK_SOURCE_DIR + "' && '" + LLMSTACK_BINARY + "' " + args;
+  std::string command = "cd '";
+  command += LLMSTACK_SOURCE_DIR;
+  command += "' && ";
+  return command + QuotedToolPath() + " " + args;
 }
 
 CommandResult RunTool(const std::string& args, const std::string& stdin_text) {

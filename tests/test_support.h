@@ -27,6 +27,8 @@ struct CommandResult {
 // Runs the built tool with `args` (a shell-quoted string) from the source directory.
 // ToolCommand is that command line, for RunShellEach.
 std::string ToolCommand(const std::string& args);
+// The built tool's path, quoted for the shell.
+std::string QuotedToolPath();
 CommandResult RunTool(const std::string& args, const std::string& stdin_text = "");
 // Runs any shell command.
 CommandResult RunShell(const std::string& command, const std::string& stdin_text = "");
