@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.h"
+
 namespace llmstack {
 
 namespace {
@@ -15,11 +17,7 @@ std::string TrimSlash(std::string s) {
   return s;
 }
 
-int64_t Int(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
+int64_t Int(const json& j, const char* key) { return IntegerField(j, key, int64_t{0}); }
 
 }  // namespace
 

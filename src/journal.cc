@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.h"
+
 namespace llmstack {
 
 namespace {
@@ -57,14 +59,14 @@ std::string JournalLine(const JournalEntry& e) {
 
 Result<JournalEntry> ParseJournalLine(const std::string& line) {
   json j = json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != 1 || !j.contains("request_hex") ||
+  if (j.is_discarded() || !j.is_object() || IntegerField(j, "v", 0) != 1 || !j.contains("request_hex") ||
       !j["request_hex"].is_string() || !j.contains("text") || !j["text"].is_string()) {
     return Malformed("not a journal line");
   }
   try {
     JournalEntry e;
-    e.index = j.value("index", uint64_t{0});
-    e.sample = j.value("sample", 0);
+    e.index = IntegerField(j, "index", uint64_t{0});
+    e.sample = IntegerField(j, "sample", 0);
     e.request_hex = j["request_hex"];
     e.backend = j.value("backend", "");
     if (j.contains("base_url") && j["base_url"].is_string()) e.base_url = j["base_url"];
@@ -78,17 +80,17 @@ Result<JournalEntry> ParseJournalLine(const std::string& line) {
     }
     a.text = j["text"];
     a.reasoning = j.value("reasoning", "");
-    a.latency_ms = j.value("latency_ms", 0.0);
+    a.latency_ms = NumberField(j, "latency_ms", 0.0);
     a.from_cache = j.value("from_cache", false);
     if (j.contains("usage") && j["usage"].is_object()) {
       const json& u = j["usage"];
-      a.usage.input_tokens = u.value("input_tokens", int64_t{0});
-      a.usage.output_tokens = u.value("output_tokens", int64_t{0});
-      a.usage.reasoning_tokens = u.value("reasoning_tokens", int64_t{0});
-      a.usage.cache_read_tokens = u.value("cache_read_tokens", int64_t{0});
-      a.usage.cache_creation_tokens = u.value("cache_creation_tokens", int64_t{0});
+      a.usage.input_tokens = IntegerField(u, "input_tokens", int64_t{0});
+      a.usage.output_tokens = IntegerField(u, "output_tokens", int64_t{0});
+      a.usage.reasoning_tokens = IntegerField(u, "reasoning_tokens", int64_t{0});
+      a.usage.cache_read_tokens = IntegerField(u, "cache_read_tokens", int64_t{0});
+      a.usage.cache_creation_tokens = IntegerField(u, "cache_creation_tokens", int64_t{0});
       if (u.contains("cost_usd_estimate") && u["cost_usd_estimate"].is_number()) {
-        a.usage.cost_usd = u["cost_usd_estimate"];
+        a.usage.cost_usd = u["cost_usd_estimate"].get<double>();
         a.usage.cost_known = true;
       }
     }
@@ -96,10 +98,10 @@ Result<JournalEntry> ParseJournalLine(const std::string& line) {
       for (const json& t : j["attempts"]) {
         if (!t.is_object()) continue;
         Attempt at;
-        at.status = t.value("status", 0);
+        at.status = IntegerField(t, "status", 0);
         at.error = t.contains("error") && t["error"].is_string() ? t["error"].get<std::string>() : "";
-        at.duration_ms = t.value("duration_ms", 0.0);
-        at.wait_s = t.value("wait_s", 0.0);
+        at.duration_ms = NumberField(t, "duration_ms", 0.0);
+        at.wait_s = NumberField(t, "wait_s", 0.0);
         a.attempts.push_back(at);
       }
     }

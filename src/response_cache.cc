@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.h"
+#include "json_fields.h"
 #include "sha256.h"
 
 namespace llmstack {
@@ -74,14 +75,14 @@ std::optional<ModelAnswer> ResponseCache::Get(const std::string& key) const {
   ModelAnswer a;
   a.text = j["text"];
   a.reasoning = j.value("reasoning", "");
-  a.latency_ms = j.value("latency_ms", 0.0);
+  a.latency_ms = NumberField(j, "latency_ms", 0.0);
   if (j.contains("usage") && j["usage"].is_object()) {
     const json& u = j["usage"];
-    a.usage.input_tokens = u.value("input_tokens", int64_t{0});
-    a.usage.output_tokens = u.value("output_tokens", int64_t{0});
-    a.usage.reasoning_tokens = u.value("reasoning_tokens", int64_t{0});
-    a.usage.cache_read_tokens = u.value("cache_read_tokens", int64_t{0});
-    a.usage.cache_creation_tokens = u.value("cache_creation_tokens", int64_t{0});
+    a.usage.input_tokens = IntegerField(u, "input_tokens", int64_t{0});
+    a.usage.output_tokens = IntegerField(u, "output_tokens", int64_t{0});
+    a.usage.reasoning_tokens = IntegerField(u, "reasoning_tokens", int64_t{0});
+    a.usage.cache_read_tokens = IntegerField(u, "cache_read_tokens", int64_t{0});
+    a.usage.cache_creation_tokens = IntegerField(u, "cache_creation_tokens", int64_t{0});
   }
   a.from_cache = true;
   return a;
