@@ -85,7 +85,7 @@ using Kind = FieldValue::Kind;
 class FieldGrader {
  public:
   FieldGrader(ByteView request, ByteView reply, ReplyGrade* grade)
-      : request_(request), reply_(reply), out_(&grade->fields), grade_(grade) {}
+      : request_(request), reply_(reply), grade_(grade) {}
 
   // A value of `kind` (kAddress or kBytes) shown as `bytes`: a span of the request or the
   // reply where it lies in one, otherwise a copy kept with the grade.
@@ -111,7 +111,7 @@ class FieldGrader {
   // Adds a field; when the reply ends before it, the field is missing and fails.
   FieldVerdict& Add(FieldId id, size_t offset, size_t length, FieldValue expected,
                     FieldValue actual, FieldGrade grade_if_present) {
-    FieldVerdict& f = out_->emplace_back();
+    FieldVerdict& f = grade_->fields.emplace_back();
     f.id = id;
     f.offset = static_cast<uint32_t>(offset);
     f.length = static_cast<uint32_t>(length);
@@ -162,8 +162,7 @@ class FieldGrader {
  private:
   ByteView request_;
   ByteView reply_;
-  std::vector<FieldVerdict>* out_;
-  ReplyGrade* grade_;
+  ReplyGrade* grade_;  // where the fields, and bytes Shown() copies, go
 };
 
 // The ICMP part, common to both families: type, code, checksum, identifier, sequence, data,
