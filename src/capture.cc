@@ -1,6 +1,7 @@
 #include "capture.h"
 
 #include <pcap/pcap.h>
+#include <stdio_ext.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -99,9 +100,14 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
 
   // Opened here rather than by libpcap to give the stream a large buffer: libpcap reads each
   // record with two small freads, and every refill of the default 4 KiB is a system call.
+  // glibc ignores the size given to setvbuf() without a buffer, so the buffer is ours. Only
+  // this reader uses the stream, so its freads need not take the stream's lock.
+  constexpr size_t kStreamBufferBytes = size_t{1} << 20;
   FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return IoError(std::strerror(errno));
-  std::setvbuf(file, nullptr, _IOFBF, size_t{1} << 18);
+  auto buffer = std::make_unique<char[]>(kStreamBufferBytes);
+  std::setvbuf(file, buffer.get(), _IOFBF, kStreamBufferBytes);
+  __fsetlocking(file, FSETLOCKING_BYCALLER);
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
   pcap_t* pcap =
       pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -115,6 +121,7 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
     return Malformed(reason);
   }
   std::unique_ptr<CaptureReader> reader(new CaptureReader());
+  reader->stream_buffer_ = std::move(buffer);
   reader->pcap_ = pcap;
   Result<LinkType> link = LinkTypeFromDlt(pcap_datalink(pcap));
   if (!link.ok()) return link.status();

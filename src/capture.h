@@ -57,6 +57,8 @@ class CaptureReader {
 
  private:
   CaptureReader() = default;
+  // The stdio buffer of the stream libpcap reads; freed after pcap_close() closes the stream.
+  std::unique_ptr<char[]> stream_buffer_;
   pcap_t* pcap_ = nullptr;
   LinkType link_type_ = LinkType::kRaw;
   uint32_t snaplen_ = 0;
