@@ -5,10 +5,11 @@
 namespace llmstack {
 
 ApiAttemptRunner::ApiAttemptRunner(ApiSettings settings, const PromptTemplate* prompt,
-                                   int connections, double timeout_s, size_t max_response_bytes)
+                                   const CurlLibrary& curl, int connections, double timeout_s,
+                                   size_t max_response_bytes)
     : settings_(std::move(settings)),
       prompt_(prompt),
-      transport_(connections, std::min(10.0, timeout_s), timeout_s, max_response_bytes) {}
+      transport_(curl, connections, std::min(10.0, timeout_s), timeout_s, max_response_bytes) {}
 
 std::string ApiAttemptRunner::Redact(std::string text) const {
   const std::string& key = settings_.api_key;

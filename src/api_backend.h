@@ -16,8 +16,8 @@ namespace llmstack {
 class ApiAttemptRunner : public AttemptRunner {
  public:
   // `prompt` renders each query's packet; `connections` bounds the connection pool.
-  ApiAttemptRunner(ApiSettings settings, const PromptTemplate* prompt, int connections,
-                   double timeout_s, size_t max_response_bytes);
+  ApiAttemptRunner(ApiSettings settings, const PromptTemplate* prompt, const CurlLibrary& curl,
+                   int connections, double timeout_s, size_t max_response_bytes);
   void Start(uint64_t id, const ModelQuery& query) override;
   std::vector<AttemptOutcome> Poll(double timeout_s) override;
   size_t Running() const override { return transport_.Running(); }

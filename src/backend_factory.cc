@@ -134,13 +134,16 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
                              static_cast<int>(fixed / 4) >= PromptCacheMinimumTokens(rest);
       retry.warm_first = s.cache_instructions;
     }
+    Result<const CurlLibrary*> curl = LoadCurl();
+    if (!curl.ok()) return curl.status();
     plan.base_url = s.base_url;
     plan.model = rest;
     plan.uses_prompt = true;
     plan.cacheable = true;
     plan.backend = std::make_unique<RetryingBackend>(
         spec,
-        std::make_unique<ApiAttemptRunner>(s, prompt, o.concurrency, o.timeout_s, kMaxResponseBytes),
+        std::make_unique<ApiAttemptRunner>(s, prompt, **curl, o.concurrency, o.timeout_s,
+                                           kMaxResponseBytes),
         retry);
     return plan;
   }

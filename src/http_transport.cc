@@ -1,27 +1,23 @@
 #include "http_transport.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 namespace llmstack {
 
 namespace {
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  const CurlLibrary* curl;
+  void operator()(curl_slist* l) const { curl->slist_free_all(l); }
 };
 
 }  // namespace
 
 struct HttpTransport::Transfer {
+  explicit Transfer(const CurlLibrary& c) : curl(c), headers(nullptr, SlistDeleter{&c}) {}
+
+  const CurlLibrary& curl;
   uint64_t tag = 0;
   CURL* easy = nullptr;
   std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -31,7 +27,7 @@ struct HttpTransport::Transfer {
   char error[CURL_ERROR_SIZE] = {0};
 
   ~Transfer() {
-    if (easy != nullptr) curl_easy_cleanup(easy);
+    if (easy != nullptr) curl.easy_cleanup(easy);
   }
 
   static size_t OnBody(char* data, size_t size, size_t count, void* self) {
@@ -68,69 +64,70 @@ struct HttpTransport::Transfer {
   }
 };
 
-HttpTransport::HttpTransport(int max_connections, double connect_timeout_s,
-                             double total_timeout_s, size_t max_response_bytes)
-    : connect_timeout_s_(connect_timeout_s),
+HttpTransport::HttpTransport(const CurlLibrary& curl, int max_connections,
+                             double connect_timeout_s, double total_timeout_s,
+                             size_t max_response_bytes)
+    : curl_(curl),
+      connect_timeout_s_(connect_timeout_s),
       total_timeout_s_(total_timeout_s),
       max_response_bytes_(max_response_bytes) {
-  GlobalInit();
-  CURLM* multi = curl_multi_init();
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
-  curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  CURLM* multi = curl_.multi_init();
+  curl_.multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
+  curl_.multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
+  curl_.multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   multi_ = multi;
 }
 
 HttpTransport::~HttpTransport() {
   CancelAll();
-  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  curl_.multi_cleanup(multi_);
 }
 
 void HttpTransport::Start(uint64_t tag, HttpRequest request) {
-  auto t = std::make_unique<Transfer>();
+  auto t = std::make_unique<Transfer>(curl_);
   t->tag = tag;
   t->response.tag = tag;
   t->max_bytes = max_response_bytes_;
   t->body = std::move(request.body);
   curl_slist* list = nullptr;
-  for (const std::string& h : request.headers) list = curl_slist_append(list, h.c_str());
+  for (const std::string& h : request.headers) list = curl_.slist_append(list, h.c_str());
   t->headers.reset(list);
-  CURL* e = curl_easy_init();
+  CURL* e = curl_.easy_init();
   t->easy = e;
-  curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(e, CURLOPT_POST, 1L);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body.data());
-  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_s_ * 1000));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout_s_ * 1000));
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-  curl_multi_add_handle(static_cast<CURLM*>(multi_), e);
+  curl_.easy_setopt(e, CURLOPT_URL, request.url.c_str());
+  curl_.easy_setopt(e, CURLOPT_HTTPHEADER, list);
+  curl_.easy_setopt(e, CURLOPT_POST, 1L);
+  curl_.easy_setopt(e, CURLOPT_POSTFIELDS, t->body.data());
+  curl_.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+  curl_.easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
+  curl_.easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  curl_.easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
+  curl_.easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  curl_.easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+  curl_.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_s_ * 1000));
+  curl_.easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout_s_ * 1000));
+  curl_.easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_.easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_.easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  curl_.multi_add_handle(multi_, e);
   transfers_[e] = std::move(t);
 }
 
 std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
-  CURLM* multi = static_cast<CURLM*>(multi_);
+  CURLM* multi = multi_;
   std::vector<HttpResponse> done;
   int running = 0;
-  curl_multi_perform(multi, &running);
+  curl_.multi_perform(multi, &running);
   if (!transfers_.empty() && timeout_s > 0) {
-    curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeout_s * 1000), nullptr);
-    curl_multi_perform(multi, &running);
+    curl_.multi_poll(multi, nullptr, 0, static_cast<int>(timeout_s * 1000), nullptr);
+    curl_.multi_perform(multi, &running);
   }
   CURLMsg* msg;
   int left = 0;
-  while ((msg = curl_multi_info_read(multi, &left)) != nullptr) {
+  while ((msg = curl_.multi_info_read(multi, &left)) != nullptr) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* e = msg->easy_handle;
     auto it = transfers_.find(e);
@@ -138,14 +135,14 @@ std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
     Transfer& t = *it->second;
     HttpResponse r = std::move(t.response);
     CURLcode code = msg->data.result;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r.seconds);
+    curl_.easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_.easy_getinfo(e, CURLINFO_TOTAL_TIME, &r.seconds);
     if (code != CURLE_OK) {
       r.transport_error = code;
-      r.error = t.error[0] ? t.error : curl_easy_strerror(code);
+      r.error = t.error[0] ? t.error : curl_.easy_strerror(code);
       if (r.too_large) r.error = "response larger than " + std::to_string(max_response_bytes_) + " bytes";
     }
-    curl_multi_remove_handle(multi, e);
+    curl_.multi_remove_handle(multi, e);
     transfers_.erase(it);
     done.push_back(std::move(r));
   }
@@ -153,8 +150,8 @@ std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
 }
 
 void HttpTransport::CancelAll() {
-  CURLM* multi = static_cast<CURLM*>(multi_);
-  for (auto& [easy, t] : transfers_) curl_multi_remove_handle(multi, static_cast<CURL*>(easy));
+  CURLM* multi = multi_;
+  for (auto& [easy, t] : transfers_) curl_.multi_remove_handle(multi, easy);
   transfers_.clear();
 }
 

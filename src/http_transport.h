@@ -1,6 +1,6 @@
 // HTTP through libcurl's multi interface: many requests in flight over one connection pool,
 // explicit connect and total timeouts, and a cap on the response size. Every libcurl handle is
-// owned by RAII types here.
+// owned by RAII types here; libcurl itself comes from LoadCurl() (curl_library.h).
 #ifndef LLMSTACK_HTTP_TRANSPORT_H_
 #define LLMSTACK_HTTP_TRANSPORT_H_
 
@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "curl_library.h"
 
 namespace llmstack {
 
@@ -31,8 +33,8 @@ struct HttpResponse {
 
 class HttpTransport {
  public:
-  HttpTransport(int max_connections, double connect_timeout_s, double total_timeout_s,
-                size_t max_response_bytes);
+  HttpTransport(const CurlLibrary& curl, int max_connections, double connect_timeout_s,
+                double total_timeout_s, size_t max_response_bytes);
   ~HttpTransport();
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;
@@ -46,11 +48,12 @@ class HttpTransport {
 
  private:
   struct Transfer;
-  void* multi_;  // CURLM*
+  const CurlLibrary& curl_;
+  CURLM* multi_;
   double connect_timeout_s_;
   double total_timeout_s_;
   size_t max_response_bytes_;
-  std::map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*
+  std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
 };
 
 // Whether a libcurl error is worth retrying (connection problems, timeouts, cut transfers).
