@@ -42,21 +42,22 @@ void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
     k.group = true;
     k.dst = {};
   }
-  auto [bucket, added] = by_key_.try_emplace(k);
+  bool added;
+  Bucket& bucket = by_key_.ValueAt(by_key_.FindOrAdd(k, &added));
   if (added) {
-    bucket->second.first = index;
+    bucket.first = index;
   } else {
-    bucket->second.later.push_back(index);
+    bucket.later.push_back(index);
   }
   queue_.push_back({index, k, true});
   ++waiting_;
 }
 
-void ReplyPairer::Take(ByKey::iterator bucket, uint64_t index) {
-  Bucket& b = bucket->second;
+void ReplyPairer::Take(size_t slot, uint64_t index) {
+  Bucket& b = by_key_.ValueAt(slot);
   if (b.first == index) {
     if (b.later.empty()) {
-      by_key_.erase(bucket);
+      by_key_.Erase(slot);
     } else {
       b.first = b.later.front();
       b.later.erase(b.later.begin());
@@ -64,8 +65,16 @@ void ReplyPairer::Take(ByKey::iterator bucket, uint64_t index) {
   } else {
     b.later.erase(std::remove(b.later.begin(), b.later.end(), index), b.later.end());
   }
-  auto entry = std::lower_bound(queue_.begin(), queue_.end(), index,
-                                [](const Entry& e, uint64_t i) { return e.index < i; });
+  // Indexes usually follow one another, so the entry is usually where its index says.
+  auto entry = queue_.end();
+  if (!queue_.empty() && index >= queue_.front().index &&
+      index - queue_.front().index < queue_.size() &&
+      queue_[index - queue_.front().index].index == index) {
+    entry = queue_.begin() + static_cast<std::ptrdiff_t>(index - queue_.front().index);
+  } else {
+    entry = std::lower_bound(queue_.begin(), queue_.end(), index,
+                             [](const Entry& e, uint64_t i) { return e.index < i; });
+  }
   if (entry != queue_.end() && entry->index == index && entry->waiting) {
     entry->waiting = false;
     --waiting_;
@@ -74,10 +83,10 @@ void ReplyPairer::Take(ByKey::iterator bucket, uint64_t index) {
 }
 
 std::optional<uint64_t> ReplyPairer::TakeFirst(const Key& key) {
-  auto bucket = by_key_.find(key);
-  if (bucket == by_key_.end()) return std::nullopt;
-  uint64_t index = bucket->second.first;
-  Take(bucket, index);
+  size_t slot = by_key_.Find(key);
+  if (slot == ByKey::kNone) return std::nullopt;
+  uint64_t index = by_key_.ValueAt(slot).first;
+  Take(slot, index);
   return index;
 }
 
@@ -103,7 +112,7 @@ std::optional<uint64_t> ReplyPairer::MatchReply(const EchoPacket& reply) {
                (k.seq == want.seq);
     if (same >= 3) {
       uint64_t found = e.index;
-      Take(by_key_.find(k), found);
+      Take(by_key_.Find(k), found);
       return found;
     }
   }

@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
+#include "flat_hash_map.h"
 #include "packet_stream.h"
 
 namespace llmstack {
@@ -60,13 +60,13 @@ class ReplyPairer {
     Key key;
     bool waiting = true;
   };
-  using ByKey = std::unordered_map<Key, Bucket, KeyHash>;
+  using ByKey = FlatHashMap<Key, Bucket, KeyHash>;
 
   static Key RequestKey(const EchoPacket& p);   // as the request carries it
   static Key AnswerKey(const EchoPacket& p);    // what the request it answers would carry
   std::optional<uint64_t> TakeFirst(const Key& key);
-  // Takes `index` out of `bucket` (which holds it) and out of the queue.
-  void Take(ByKey::iterator bucket, uint64_t index);
+  // Takes `index` out of the bucket in `slot` of by_key_ (which holds it) and out of the queue.
+  void Take(size_t slot, uint64_t index);
 
   ByKey by_key_;
   std::deque<Entry> queue_;  // oldest first; answered entries leave from the front

@@ -69,9 +69,8 @@ void RunSummary::Add(Verdict verdict, const ReplyGrade* grade, std::optional<dou
     for (const FieldVerdict& f : grade->fields) {
       size_t i = static_cast<size_t>(f.id);
       field_seen[i] = true;
-      if (f.grade == FieldGrade::kPass) ++fields[i][0];
-      if (f.grade == FieldGrade::kWarn) ++fields[i][1];
-      if (f.grade == FieldGrade::kFail) ++fields[i][2];
+      // fields[i] counts pass, warn and fail, the first three grades in order.
+      if (f.grade != FieldGrade::kInfo) ++fields[i][static_cast<size_t>(f.grade)];
     }
   }
   if (rtt_ms) rtt.Add(*rtt_ms);
