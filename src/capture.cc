@@ -98,14 +98,14 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
   if (S_ISDIR(st.st_mode)) return IoError("is a directory, not a capture file");
   if (st.st_size == 0) return Malformed("empty file, not a pcap or pcapng capture");
 
-  // Opened here rather than by libpcap to give the stream a large buffer: libpcap reads each
+  // Opened here rather than by libpcap to give the stream a larger buffer: libpcap reads each
   // record with two small freads, and every refill of the default 4 KiB is a system call.
   // glibc ignores the size given to setvbuf() without a buffer, so the buffer is ours. Only
   // this reader uses the stream, so its freads need not take the stream's lock.
-  constexpr size_t kStreamBufferBytes = size_t{1} << 20;
+  constexpr size_t kStreamBufferBytes = size_t{1} << 18;
   FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return IoError(std::strerror(errno));
-  auto buffer = std::make_unique<char[]>(kStreamBufferBytes);
+  std::unique_ptr<char[]> buffer(new char[kStreamBufferBytes]);  // not zeroed: read() fills it
   std::setvbuf(file, buffer.get(), _IOFBF, kStreamBufferBytes);
   __fsetlocking(file, FSETLOCKING_BYCALLER);
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
