@@ -15,13 +15,13 @@ bool Resolve(void* library, const char* name, Function* function) {
   return *function != nullptr;
 }
 
-Result<CurlLibrary> Load() {
-  // The soname of libcurl's ABI 4, the one <curl/curl.h> describes since libcurl 7.16.
-  constexpr const char* kSoname = "libcurl.so.4";
-  void* library = dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
+}  // namespace
+
+Result<CurlLibrary> LoadCurlLibrary(const char* soname) {
+  void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = dlerror();
-    return Unsupported(std::string("cannot load ") + kSoname + " for HTTP: " +
+    return Unsupported(std::string("cannot load ") + soname + " for HTTP: " +
                        (why ? why : "not found") + " (apt-get install libcurl4)");
   }
   CurlLibrary c{};
@@ -48,7 +48,7 @@ Result<CurlLibrary> Load() {
   need("curl_slist_free_all", &c.slist_free_all);
   if (missing) {
     // The library stays loaded: a failed load is not retried, and unloading buys nothing.
-    return Unsupported(std::string(kSoname) + " has no " + missing +
+    return Unsupported(std::string(soname) + " has no " + missing +
                        " (libcurl 7.66 or later is needed)");
   }
   CURLcode init = c.global_init(CURL_GLOBAL_DEFAULT);
@@ -58,10 +58,9 @@ Result<CurlLibrary> Load() {
   return c;
 }
 
-}  // namespace
-
 Result<const CurlLibrary*> LoadCurl() {
-  static const Result<CurlLibrary> loaded = Load();  // once, even with threads (C++11)
+  // The soname of libcurl's ABI 4, the one <curl/curl.h> describes since libcurl 7.16.
+  static const Result<CurlLibrary> loaded = LoadCurlLibrary("libcurl.so.4");  // once (C++11)
   if (!loaded.ok()) return loaded.status();
   return &loaded.value();
 }

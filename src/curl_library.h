@@ -37,6 +37,9 @@ struct CurlLibrary {
 // Errors: kUnsupported when the library or one of its functions cannot be found.
 Result<const CurlLibrary*> LoadCurl();
 
+// What LoadCurl() does, from the library `soname`, each time it is called.
+Result<CurlLibrary> LoadCurlLibrary(const char* soname);
+
 }  // namespace llmstack
 
 #endif  // LLMSTACK_CURL_LIBRARY_H_
