@@ -33,7 +33,6 @@ Result<CurlLibrary> LoadCurlLibrary(const char* soname) {
   need("curl_easy_init", &c.easy_init);
   need("curl_easy_setopt", &c.easy_setopt);
   need("curl_easy_getinfo", &c.easy_getinfo);
-  need("curl_easy_perform", &c.easy_perform);
   need("curl_easy_cleanup", &c.easy_cleanup);
   need("curl_easy_strerror", &c.easy_strerror);
   need("curl_multi_init", &c.multi_init);

@@ -16,7 +16,6 @@ struct CurlLibrary {
   CURL* (*easy_init)();
   CURLcode (*easy_setopt)(CURL* easy, CURLoption option, ...);
   CURLcode (*easy_getinfo)(CURL* easy, CURLINFO info, ...);
-  CURLcode (*easy_perform)(CURL* easy);
   void (*easy_cleanup)(CURL* easy);
   const char* (*easy_strerror)(CURLcode code);
   CURLM* (*multi_init)();

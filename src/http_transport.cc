@@ -71,11 +71,10 @@ HttpTransport::HttpTransport(const CurlLibrary& curl, int max_connections,
       connect_timeout_s_(connect_timeout_s),
       total_timeout_s_(total_timeout_s),
       max_response_bytes_(max_response_bytes) {
-  CURLM* multi = curl_.multi_init();
-  curl_.multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
-  curl_.multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
-  curl_.multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  multi_ = multi;
+  multi_ = curl_.multi_init();
+  curl_.multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
+  curl_.multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
+  curl_.multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 }
 
 HttpTransport::~HttpTransport() {
@@ -117,17 +116,16 @@ void HttpTransport::Start(uint64_t tag, HttpRequest request) {
 }
 
 std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
-  CURLM* multi = multi_;
   std::vector<HttpResponse> done;
   int running = 0;
-  curl_.multi_perform(multi, &running);
+  curl_.multi_perform(multi_, &running);
   if (!transfers_.empty() && timeout_s > 0) {
-    curl_.multi_poll(multi, nullptr, 0, static_cast<int>(timeout_s * 1000), nullptr);
-    curl_.multi_perform(multi, &running);
+    curl_.multi_poll(multi_, nullptr, 0, static_cast<int>(timeout_s * 1000), nullptr);
+    curl_.multi_perform(multi_, &running);
   }
   CURLMsg* msg;
   int left = 0;
-  while ((msg = curl_.multi_info_read(multi, &left)) != nullptr) {
+  while ((msg = curl_.multi_info_read(multi_, &left)) != nullptr) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* e = msg->easy_handle;
     auto it = transfers_.find(e);
@@ -142,7 +140,7 @@ std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
       r.error = t.error[0] ? t.error : curl_.easy_strerror(code);
       if (r.too_large) r.error = "response larger than " + std::to_string(max_response_bytes_) + " bytes";
     }
-    curl_.multi_remove_handle(multi, e);
+    curl_.multi_remove_handle(multi_, e);
     transfers_.erase(it);
     done.push_back(std::move(r));
   }
@@ -150,8 +148,7 @@ std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
 }
 
 void HttpTransport::CancelAll() {
-  CURLM* multi = multi_;
-  for (auto& [easy, t] : transfers_) curl_.multi_remove_handle(multi, easy);
+  for (auto& [easy, t] : transfers_) curl_.multi_remove_handle(multi_, easy);
   transfers_.clear();
 }
 
