@@ -1,15 +1,15 @@
-#include "checksum_audit.h"
+#include "audit/checksum_audit.h"
 
 #include <chrono>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "responder.h"
-#include "result_sink.h"
+#include "grade/responder.h"
+#include "run/result_sink.h"
 #include "standin_fixture.h"
 #include "test_support.h"
-#include "text_scan.h"
+#include "audit/text_scan.h"
 
 namespace llmstack {
 namespace {

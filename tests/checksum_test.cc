@@ -1,8 +1,8 @@
-#include "checksum.h"
+#include "packet/checksum.h"
 
 #include <catch2/catch.hpp>
 
-#include "bytes.h"
+#include "base/bytes.h"
 
 namespace llmstack {
 namespace {

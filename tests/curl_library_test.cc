@@ -1,6 +1,6 @@
 // libcurl is loaded on first use: the table is complete, and a missing library or function is
 // an error that names it, not a crash.
-#include "curl_library.h"
+#include "model/curl_library.h"
 
 #include <catch2/catch.hpp>
 

@@ -2,8 +2,8 @@
 // field each word holds, the correct reply, and the grade of a given reply.
 #include <catch2/catch.hpp>
 
-#include "checksum.h"
-#include "dissect.h"
+#include "packet/checksum.h"
+#include "packet/dissect.h"
 #include "test_support.h"
 
 namespace llmstack {

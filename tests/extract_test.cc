@@ -1,8 +1,8 @@
-#include "extract.h"
+#include "model/extract.h"
 
 #include <catch2/catch.hpp>
 
-#include "responder.h"
+#include "grade/responder.h"
 #include "test_support.h"
 
 namespace llmstack {

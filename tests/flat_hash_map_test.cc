@@ -1,6 +1,6 @@
 // The pairer's hash map: every operation checked against std::unordered_map, including
 // erasures that shift entries back across the end of the slot array.
-#include "flat_hash_map.h"
+#include "base/flat_hash_map.h"
 
 #include <catch2/catch.hpp>
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "capture.h"
-#include "packet_stream.h"
+#include "packet/capture.h"
+#include "packet/packet_stream.h"
 #include "test_support.h"
 
 namespace llmstack {

@@ -1,13 +1,13 @@
 // Journal lines (journal.h): what a run writes reads back the same, and a hostile line (a
 // journal is a file anyone can edit, read back on --resume and by replay:) is refused or read
 // with its bad numbers ignored, never trusted.
-#include "journal.h"
+#include "model/journal.h"
 
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "json_fields.h"
+#include "base/json_fields.h"
 #include "test_support.h"
 
 namespace llmstack {

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "option_echo.h"
+#include "packet/option_echo.h"
 #include "packet_samples.h"
 #include "report_checks.h"
 

@@ -2,13 +2,13 @@
 // main job work on a capture of each (pcap micro and nano, both byte orders, pcapng). The
 // output keeps the input's link type and timestamp resolution, swaps Ethernet MACs (tags
 // kept) and marks Linux cooked replies as outgoing.
-#include "link.h"
+#include "packet/link.h"
 
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "capture.h"
+#include "packet/capture.h"
 #include "packet_samples.h"
 
 namespace llmstack {

@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "capture.h"
-#include "capture_writer.h"
+#include "packet/capture.h"
+#include "packet/capture_writer.h"
 #include "test_support.h"
-#include "tun_device.h"
+#include "live/tun_device.h"
 
 extern char** environ;
 

@@ -6,13 +6,13 @@
 #include <set>
 #include <sstream>
 
-#include "checksum.h"
-#include "icmp.h"
+#include "packet/checksum.h"
+#include "packet/icmp.h"
 #include "packet_samples.h"
-#include "option_echo.h"
-#include "responder.h"
-#include "results.h"
-#include "verify.h"
+#include "packet/option_echo.h"
+#include "grade/responder.h"
+#include "grade/results.h"
+#include "grade/verify.h"
 
 namespace llmstack {
 namespace {

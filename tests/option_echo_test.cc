@@ -1,7 +1,7 @@
 // IPv4 options of an echo reply (RFC 791 §3.1, RFC 1122 §3.2.2.6, Linux ip_options_echo):
 // Record Route and Timestamp echoed with this host added, source routes reversed, malformed
 // options refused.
-#include "option_echo.h"
+#include "packet/option_echo.h"
 
 #include <catch2/catch.hpp>
 

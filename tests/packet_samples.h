@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "capture.h"
-#include "packet_stream.h"
-#include "responder.h"
+#include "packet/capture.h"
+#include "packet/packet_stream.h"
+#include "grade/responder.h"
 #include "test_support.h"
 
 namespace llmstack::testing {

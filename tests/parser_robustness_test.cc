@@ -8,13 +8,13 @@
 
 #include <set>
 
-#include "dissect.h"
-#include "link.h"
+#include "packet/dissect.h"
+#include "packet/link.h"
 #include "packet_samples.h"
-#include "reassembly.h"
-#include "responder.h"
-#include "results.h"
-#include "verify.h"
+#include "packet/reassembly.h"
+#include "grade/responder.h"
+#include "grade/results.h"
+#include "grade/verify.h"
 
 namespace llmstack {
 namespace {

@@ -12,8 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "capture_writer.h"
-#include "pcapng_writer.h"
+#include "packet/capture_writer.h"
+#include "packet/pcapng_writer.h"
 #include "report_checks.h"
 #include "standin_fixture.h"
 #include "test_support.h"

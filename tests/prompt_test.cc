@@ -1,8 +1,8 @@
-#include "prompt.h"
+#include "model/prompt.h"
 
 #include <catch2/catch.hpp>
 
-#include "response_cache.h"
+#include "model/response_cache.h"
 #include "test_support.h"
 
 namespace llmstack {

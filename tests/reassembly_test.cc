@@ -1,14 +1,14 @@
 // Fragment reassembly before grading (RFC 791 §3.2, RFC 8200 §4.5, RFC 5722): any order,
 // duplicates ignored, overlaps discarded, bounded memory; and through the tool on the
 // fragment captures.
-#include "reassembly.h"
+#include "packet/reassembly.h"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <random>
 
-#include "checksum.h"
+#include "packet/checksum.h"
 #include "packet_samples.h"
 
 namespace llmstack {

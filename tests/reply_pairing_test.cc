@@ -1,11 +1,11 @@
 // Pairing replies with requests (DESIGN §5): swapped addresses + identifier + sequence first,
 // first in first out; then three of four; never by checksum.
-#include "reply_pairing.h"
+#include "grade/reply_pairing.h"
 
 #include <catch2/catch.hpp>
 
-#include "icmp.h"
-#include "responder.h"
+#include "packet/icmp.h"
+#include "grade/responder.h"
 #include "test_support.h"
 
 namespace llmstack {

@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "report_checks.h"
-#include "reports.h"
-#include "responder.h"
+#include "report/reports.h"
+#include "grade/responder.h"
 #include "standin_fixture.h"
 #include "test_support.h"
-#include "text_escape.h"
+#include "base/text_escape.h"
 
 namespace llmstack {
 namespace {

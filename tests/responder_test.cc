@@ -1,9 +1,9 @@
-#include "responder.h"
+#include "grade/responder.h"
 
 #include <catch2/catch.hpp>
 
 #include "test_support.h"
-#include "verify.h"
+#include "grade/verify.h"
 
 namespace llmstack {
 namespace {

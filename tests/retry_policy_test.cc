@@ -1,4 +1,4 @@
-#include "retry_policy.h"
+#include "model/retry_policy.h"
 
 #include <catch2/catch.hpp>
 

@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "capture_writer.h"
-#include "responder.h"
+#include "packet/capture_writer.h"
+#include "grade/responder.h"
 
 extern char** environ;
 

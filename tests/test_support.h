@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "bytes.h"
-#include "packet_stream.h"
+#include "base/bytes.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack::testing {
 

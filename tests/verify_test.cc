@@ -6,13 +6,13 @@
 #include <map>
 #include <set>
 
-#include "checksum.h"
-#include "checksum_diagnosis.h"
-#include "icmp.h"
+#include "packet/checksum.h"
+#include "grade/checksum_diagnosis.h"
+#include "packet/icmp.h"
 #include "packet_samples.h"
-#include "responder.h"
-#include "results.h"
-#include "verify.h"
+#include "grade/responder.h"
+#include "grade/results.h"
+#include "grade/verify.h"
 
 namespace llmstack {
 namespace {

@@ -4,8 +4,8 @@
 #include <map>
 #include <string>
 
-#include "api_wire.h"
-#include "retry_policy.h"
+#include "model/api_wire.h"
+#include "model/retry_policy.h"
 
 using namespace llmstack;
 

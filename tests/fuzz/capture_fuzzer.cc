@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <string>
 
-#include "capture.h"
-#include "packet_stream.h"
-#include "responder.h"
-#include "verify.h"
+#include "packet/capture.h"
+#include "packet/packet_stream.h"
+#include "grade/responder.h"
+#include "grade/verify.h"
 
 using namespace llmstack;
 

@@ -2,11 +2,11 @@
 // reference reply, and grading in every profile.
 #include <cstdint>
 
-#include "dissect.h"
-#include "packet_stream.h"
-#include "responder.h"
-#include "results.h"
-#include "verify.h"
+#include "packet/dissect.h"
+#include "packet/packet_stream.h"
+#include "grade/responder.h"
+#include "grade/results.h"
+#include "grade/verify.h"
 
 using namespace llmstack;
 

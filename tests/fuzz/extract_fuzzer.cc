@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "extract.h"
-#include "packet_stream.h"
+#include "model/extract.h"
+#include "packet/packet_stream.h"
 
 using namespace llmstack;
 

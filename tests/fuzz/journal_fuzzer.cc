@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "journal.h"
+#include "model/journal.h"
 
 using namespace llmstack;
 

@@ -1,0 +1,83 @@
+// Reading free text (a model's reasoning, a journal line, a blog write-up) the way `audit`
+// needs it: packets written as hex, and around them a stream of numbers, words and arithmetic
+// symbols with their positions, so that claims ("ICMP checksum = 0x5cf5") and written-down
+// arithmetic ("0x4554 + 0x8128 = 0xc67c") can be picked out and traced back to a line.
+//
+// Packets are found in the forms people write them: plain ("45000054..."), spaced pairs or
+// groups ("45 00 00 54", "4500 0054"), colon- or dash-separated, "0x"-prefixed bytes, upper
+// or lower case, across line breaks. A run of hex counts as a packet when it decodes (through
+// HexDecode, the one codec) to a whole ICMP or ICMPv6 echo datagram; bytes after the IP
+// length are left to the text.
+#ifndef LLMSTACK_AUDIT_TEXT_SCAN_H_
+#define LLMSTACK_AUDIT_TEXT_SCAN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.h"
+#include "packet/packet_stream.h"
+
+namespace llmstack {
+
+struct TextPacket {
+  size_t begin = 0;  // character span of its hex in the text
+  size_t end = 0;
+  EchoPacket packet;  // decoded; `packet.datagram` ends at the IP length
+};
+
+enum class TextTokenKind : uint8_t {
+  kNumber,       // hex digits, "0x"-prefixed or bare ("0x5cf5", "4500", "ABCD", "29ea0")
+  kWord,         // letters, lower-cased; may hold '.', '-', '\'' inside ("ip.checksum", "reply's")
+  kSymbol,       // "+", "-", "=", "->" (also "=>", "→"), "~", ":", ",", ";", ".", "(", ")", ...
+  kPlaceholder,  // "0xXXXX", "0x????", "XXXX": a value left out on purpose
+  kPacket,       // a whole packet (see TextScan::packets)
+  kBreak,        // one or more line breaks
+};
+
+struct TextToken {
+  TextTokenKind kind = TextTokenKind::kWord;
+  size_t begin = 0;
+  size_t end = 0;
+  std::string text;     // words lower-cased; symbols normalized ("→" is "->")
+  uint64_t value = 0;   // kNumber: the value read as hex
+  bool prefixed = false;     // kNumber: written with "0x"
+  bool decimal = false;      // kNumber: bare and only 0-9, so it may be meant as decimal
+  uint64_t decimal_value = 0;
+  bool letters_only = false; // kNumber: bare and only a-f ("add", "face"): also an English word
+  size_t digits = 0;         // kNumber: how many hex digits
+  size_t packet = 0;         // kPacket: index into TextScan::packets
+  int line_breaks = 0;       // kBreak: how many
+
+  bool IsWord(std::string_view w) const { return kind == TextTokenKind::kWord && text == w; }
+  bool IsSymbol(std::string_view s) const { return kind == TextTokenKind::kSymbol && text == s; }
+  bool IsNumber() const { return kind == TextTokenKind::kNumber; }
+  // Whether the token's text is one of `texts`.
+  template <size_t N>
+  bool TextIn(const char* const (&texts)[N]) const {
+    for (const char* t : texts) {
+      if (text == t) return true;
+    }
+    return false;
+  }
+};
+
+struct TextScan {
+  std::vector<TextPacket> packets;
+  std::vector<TextToken> tokens;
+  std::vector<size_t> line_starts;  // offset of each line's first character
+
+  // 1-based line of a character offset.
+  size_t LineOf(size_t offset) const;
+};
+
+// Text beyond this many bytes is not examined.
+inline constexpr size_t kMaxScannedText = 4 << 20;
+
+TextScan ScanText(std::string_view text);
+
+}  // namespace llmstack
+
+#endif  // LLMSTACK_AUDIT_TEXT_SCAN_H_

@@ -1,0 +1,178 @@
+#include "cli/audit_command.h"
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/checksum_audit.h"
+#include "model/extract.h"
+#include "packet/packet_stream.h"
+
+namespace llmstack {
+
+namespace {
+
+// Reads a whole file ("-": stdin). Returns false with `error` set when it cannot be read.
+bool ReadWhole(const std::string& path, std::string* content, std::string* error) {
+  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!f) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) content->append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  int saved = errno;
+  if (f != stdin) std::fclose(f);
+  if (failed) {
+    *error = std::strerror(saved);
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// A journal (journal.h) holds one JSON object per line with the model's "text" and
+// "reasoning"; its first non-empty line tells.
+bool LooksLikeJournal(std::string_view content) {
+  for (std::string_view line : Lines(content)) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    return !j.is_discarded() && j.is_object() && (j.contains("text") || j.contains("reasoning"));
+  }
+  return false;
+}
+
+class AuditPrinter {
+ public:
+  AuditPrinter(FILE* out, bool quiet) : out_(out), quiet_(quiet) {}
+
+  void Print(const std::string& where, const AuditFinding& f) {
+    if (quiet_ && f.verdict != AuditVerdict::kWrong) return;
+    std::fprintf(out_, "%s:%zu: %s %s\n", where.c_str(), f.line, AuditVerdictName(f.verdict),
+                 f.message.c_str());
+  }
+  // For a journal line: "run.jsonl:3: reasoning line 12: WRONG ...".
+  void Print(const std::string& where, size_t line, const char* field, const AuditFinding& f) {
+    if (quiet_ && f.verdict != AuditVerdict::kWrong) return;
+    std::fprintf(out_, "%s:%zu: %s line %zu: %s %s\n", where.c_str(), line, field, f.line,
+                 AuditVerdictName(f.verdict), f.message.c_str());
+  }
+  void Note(const std::string& where, size_t line, const std::string& text) {
+    if (quiet_) return;
+    std::fprintf(out_, "%s:%zu: %s\n", where.c_str(), line, text.c_str());
+  }
+
+ private:
+  FILE* out_;
+  bool quiet_;
+};
+
+void AuditPlainText(const std::string& name, std::string_view content, AuditPrinter* printer,
+                    AuditTally* tally) {
+  AuditReport report = AuditText(content);
+  for (const AuditFinding& f : report.findings) printer->Print(name, f);
+  tally->Add(report.tally);
+}
+
+// Each journal line is audited on its own, as the model's answer to the request it holds.
+void AuditJournal(const std::string& name, std::string_view content, AuditPrinter* printer,
+                  AuditTally* tally) {
+  std::vector<std::string_view> lines = Lines(content);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      printer->Note(name, i + 1, "skipped: not a journal entry (a line cut off?)");
+      continue;
+    }
+    auto text_of = [&](const char* key) -> std::string {
+      auto it = j.find(key);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string text = text_of("text");
+    std::string reasoning = text_of("reasoning");
+    std::optional<EchoPacket> request;
+    Result<Bytes> request_bytes = HexDecodeLenient(text_of("request_hex"));
+    if (request_bytes.ok() && !request_bytes->empty()) {
+      Result<EchoPacket> p = EchoPacketFromDatagram(*request_bytes);
+      if (p.ok() && p->is_request()) request = std::move(*p);
+    }
+    AuditContext context;
+    Bytes reply;
+    if (request) {
+      context.request = &*request;
+      ++tally->packets;
+      ExtractedReply extracted = ExtractReply(text, *request);
+      if (extracted.kind == ExtractedReply::Kind::kPacket) {
+        reply = std::move(extracted.packet);
+        context.written_reply = reply;
+      }
+    }
+    // An answer that repeats its reasoning word for word is audited once.
+    bool reasoning_quoted = !reasoning.empty() && text.find(reasoning) != std::string::npos;
+    if (!reasoning.empty() && !reasoning_quoted) {
+      AuditReport r = AuditText(reasoning, context);
+      for (const AuditFinding& f : r.findings) printer->Print(name, i + 1, "reasoning", f);
+      tally->Add(r.tally);
+    }
+    if (!text.empty()) {
+      AuditReport r = AuditText(text, context);
+      for (const AuditFinding& f : r.findings) printer->Print(name, i + 1, "text", f);
+      tally->Add(r.tally);
+    }
+  }
+}
+
+std::string Plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+int RunAuditCommand(const AuditOptions& options, FILE* out, FILE* err) {
+  AuditPrinter printer(out, options.quiet);
+  AuditTally tally;
+  size_t files = 0;
+  bool unreadable = false;
+  for (const std::string& path : options.files) {
+    std::string content, error;
+    if (!ReadWhole(path, &content, &error)) {
+      std::fprintf(err, "llmstack-replay: audit: %s: %s\n", path.c_str(), error.c_str());
+      unreadable = true;
+      continue;
+    }
+    ++files;
+    std::string name = path == "-" ? "<stdin>" : path;
+    if (LooksLikeJournal(content)) {
+      AuditJournal(name, content, &printer, &tally);
+    } else {
+      AuditPlainText(name, content, &printer, &tally);
+    }
+  }
+  size_t claims = tally.claims_right + tally.claims_wrong;
+  std::fprintf(out, "audit: %s, %s; %s: %zu right, %zu wrong; %s: %zu wrong; %zu unverifiable\n",
+               Plural(files, "file", "files").c_str(), Plural(tally.packets, "packet", "packets").c_str(),
+               Plural(claims, "checksum claim", "checksum claims").c_str(), tally.claims_right,
+               tally.claims_wrong, Plural(tally.steps, "step of working", "steps of working").c_str(),
+               tally.steps_wrong, tally.unverifiable);
+  if (unreadable) return 2;
+  return tally.any_wrong() ? 1 : 0;
+}
+
+}  // namespace llmstack

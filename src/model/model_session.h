@@ -1,0 +1,87 @@
+// Asking a backend about echo requests, shared by the main job and live mode: renders the
+// prompt, computes the cache key, answers from the journal when resuming, enforces
+// --max-cost, prices the usage, and appends every exchange to the journal.
+#ifndef LLMSTACK_MODEL_MODEL_SESSION_H_
+#define LLMSTACK_MODEL_MODEL_SESSION_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/backend_factory.h"
+#include "model/journal.h"
+#include "model/prices.h"
+#include "model/prompt.h"
+#include "model/response_cache.h"
+
+namespace llmstack {
+
+struct SessionOptions {
+  BackendOptions backend;
+  std::optional<std::string> prompt_path;
+  std::optional<std::string> prices_path;
+  std::optional<std::string> cache_dir;
+  bool no_cache = false;
+  std::optional<std::string> journal;
+  bool resume = false;
+  std::optional<double> max_cost;
+};
+
+class ModelSession {
+ public:
+  // Builds the backend, loads the prompt, prices, cache and journal.
+  // Errors: kInvalidArgument / kNotFound / kIoError with a message for the user (exit 2).
+  static Result<std::unique_ptr<ModelSession>> Open(const SessionOptions& options);
+
+  const BackendPlan& plan() const { return plan_; }
+  Backend& backend() { return *backend_; }
+  bool is_reference() const { return plan_.kind == "reference"; }
+  const PromptTemplate& prompt() const { return prompt_; }
+  // Non-fatal notes for the user (cost unknown with --max-cost, damaged journal lines, ...).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // Whether one more query fits the budget, counting everything in flight (DESIGN §4).
+  bool CanAfford() const;
+  double spent_usd() const { return spent_usd_; }
+
+  // Asks about `request` (which must stay valid until its answer is collected).
+  void Ask(uint64_t id, uint64_t index, int sample, const EchoPacket* request,
+           const RequestAssessment& assessment);
+  // Answers that finished: priced, journaled.
+  std::vector<ModelAnswer> Collect(double timeout_s);
+  size_t InFlight() const { return backend_->InFlight() + resumed_.size(); }
+  // Stops everything in flight (Ctrl-C); unanswered queries are simply not journaled.
+  void Cancel();
+  void Sync();
+  const std::string& cache_problem() const;
+
+ private:
+  ModelSession() : prompt_(PromptTemplate::Default()) {}
+
+  SessionOptions options_;
+  BackendPlan plan_;
+  Backend* backend_ = nullptr;            // plan_.backend, or the caching wrapper
+  std::unique_ptr<Backend> caching_;      // owns plan_.backend when caching
+  PromptTemplate prompt_;
+  std::optional<ModelPrice> price_;
+  std::optional<JournalWriter> journal_;
+  std::map<std::string, ModelAnswer> journaled_;  // cache key -> answer (resume)
+  std::vector<ModelAnswer> resumed_;
+  struct Asked {
+    uint64_t index;
+    int sample;
+    std::string request_hex;
+    std::string cache_key;
+  };
+  std::map<uint64_t, Asked> asked_;
+  double spent_usd_ = 0;
+  double costliest_usd_ = 0;
+  double first_estimate_usd_ = 0;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace llmstack
+
+#endif  // LLMSTACK_MODEL_MODEL_SESSION_H_

@@ -1,0 +1,169 @@
+#include "report/terminal_report.h"
+
+#include <cstdio>
+
+#include "report/report_json.h"
+
+namespace llmstack {
+
+std::string FormatMilliseconds(double ms) {
+  char buf[32];
+  if (ms < 1) {
+    std::snprintf(buf, sizeof buf, "%.3f", ms);
+  } else if (ms < 10) {
+    std::snprintf(buf, sizeof buf, "%.2f", ms);
+  } else if (ms < 100) {
+    std::snprintf(buf, sizeof buf, "%.1f", ms);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", ms);
+  }
+  return buf;
+}
+
+namespace {
+
+std::string FailingFields(const ReplyGrade& grade, ByteView request, ByteView reply,
+                          FieldGrade which) {
+  std::string out;
+  for (const FieldVerdict& f : grade.fields) {
+    if (f.grade != which) continue;
+    if (!out.empty()) out += ", ";
+    out += GetFieldInfo(f.id).name;
+    std::string actual = FormatFieldValue(f.actual, request, reply, grade.literals);
+    std::string expected = FormatFieldValue(f.expected, request, reply, grade.literals);
+    std::string note = FieldNote(f);
+    if (f.id == FieldId::kData || f.id == FieldId::kTrailing || f.id == FieldId::kIpOptions) {
+      if (!note.empty()) out += " (" + note + ")";
+      continue;
+    }
+    out += " " + actual;
+    if (!expected.empty()) {
+      out += " (should be " + expected + (note.empty() ? "" : ": " + note) + ")";
+    } else if (!note.empty()) {
+      out += " (" + note + ")";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatResultLine(const ResultLine& line) {
+  const EchoPacket& r = *line.request;
+  std::string seq = "icmp_seq=" + std::to_string(r.seq);
+  std::string sample =
+      line.samples > 1 ? " sample=" + std::to_string(line.sample + 1) + "/" +
+                             std::to_string(line.samples)
+                       : "";
+  std::string time = line.time_ms ? " time=" + FormatMilliseconds(*line.time_ms) + " ms" : "";
+  std::string who = FormatAddress(r.src()) + " > " + FormatAddress(r.dst());
+  const char* why = line.assessment && line.assessment->why_silent ? line.assessment->why_silent : "";
+  switch (line.verdict) {
+    case Verdict::kCorrect:
+    case Verdict::kWrong:
+    case Verdict::kUnexpectedReply: {
+      ByteView reply = *line.reply;
+      std::string from = "?";
+      int ttl = -1;
+      if (!reply.empty() && reply[0] >> 4 == 4 && reply.size() >= 20) {
+        from = FormatAddress(reply.subspan(12, 4));
+        ttl = reply[8];
+      } else if (!reply.empty() && reply[0] >> 4 == 6 && reply.size() >= 40) {
+        from = FormatAddress(reply.subspan(8, 16));
+        ttl = reply[7];
+      }
+      std::string head = std::to_string(reply.size()) + " bytes from " + from + ": " + seq +
+                         (ttl >= 0 ? " ttl=" + std::to_string(ttl) : "") + sample + time;
+      if (line.verdict == Verdict::kUnexpectedReply) {
+        return head + "  UNEXPECTED reply (" + why + ": must not be answered)";
+      }
+      if (line.verdict == Verdict::kWrong) {
+        return head + "  WRONG " + FailingFields(*line.grade, r.datagram, reply, FieldGrade::kFail);
+      }
+      std::string warnings = FailingFields(*line.grade, r.datagram, reply, FieldGrade::kWarn);
+      return head + "  ok" + (warnings.empty() ? "" : " (warn: " + warnings + ")");
+    }
+    case Verdict::kNoReply:
+      return "no reply to " + who + ": " + seq + sample + time + "  NO REPLY (one was expected)";
+    case Verdict::kSilentOk:
+      return who + ": " + seq + sample + " no reply  ok (" + why + ")";
+    case Verdict::kUnparseable:
+      return "answer for " + who + ": " + seq + sample + time +
+             "  UNPARSEABLE (no packet in the answer" +
+             (line.error.empty() ? "" : ": " + std::string(line.error)) + ")";
+    case Verdict::kError:
+      return "request " + who + ": " + seq + sample + "  ERROR (" + std::string(line.error) + ")";
+    case Verdict::kTruncated:
+      return "request " + who + ": " + seq + sample +
+             "  TRUNCATED (cut by the capture's snaplen; not graded)";
+  }
+  return "";
+}
+
+std::string DescribeModel(const RunInfo& info) {
+  if (!info.model) return "no model (grading replies already given)";
+  if (info.model_is_reference) return "model " + *info.model + " (" + kReferenceLabel + ")";
+  return "model " + *info.model;
+}
+
+std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
+  std::string out = "\n--- " + info.input + " " + info.command + " statistics ---\n";
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "%llu requests, %llu replied, %llu correct, %llu wrong, %llu no reply, "
+                "%llu unparseable, %llu silent ok, %llu unexpected, %llu errors, %llu truncated",
+                static_cast<unsigned long long>(s.requests * static_cast<uint64_t>(s.samples)),
+                static_cast<unsigned long long>(s.replied()),
+                static_cast<unsigned long long>(s.count(Verdict::kCorrect)),
+                static_cast<unsigned long long>(s.count(Verdict::kWrong)),
+                static_cast<unsigned long long>(s.count(Verdict::kNoReply)),
+                static_cast<unsigned long long>(s.count(Verdict::kUnparseable)),
+                static_cast<unsigned long long>(s.count(Verdict::kSilentOk)),
+                static_cast<unsigned long long>(s.count(Verdict::kUnexpectedReply)),
+                static_cast<unsigned long long>(s.count(Verdict::kError)),
+                static_cast<unsigned long long>(s.count(Verdict::kTruncated)));
+  out += buf;
+  out += "; " + std::to_string(s.skipped) + " other frames skipped\n";
+  std::string failing;
+  for (size_t i = 0; i < kFieldCount; ++i) {
+    if (s.fields[i][2] == 0) continue;
+    if (!failing.empty()) failing += ", ";
+    failing += std::string(GetFieldInfo(static_cast<FieldId>(i)).name) + " " +
+               std::to_string(s.fields[i][2]);
+  }
+  if (!failing.empty()) out += "failing fields: " + failing + "\n";
+  if (s.samples > 1) {
+    std::snprintf(buf, sizeof buf, "samples: k=%d, pass@k %.3f, all-k-correct %.3f\n", s.samples,
+                  s.pass_at_k, s.pass_all_k);
+    out += buf;
+  }
+  if (s.rtt.count > 0) {
+    std::snprintf(buf, sizeof buf, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", s.rtt.min,
+                  s.rtt.avg(), s.rtt.max, s.rtt.mdev());
+    out += buf;
+  }
+  if (info.model && !info.model_is_reference) {
+    std::snprintf(buf, sizeof buf,
+                  "tokens: %lld in, %lld out (%lld reasoning), %lld cache read; %llu requests "
+                  "sent, %llu retries, %llu answers from cache; ",
+                  static_cast<long long>(s.usage.input_tokens),
+                  static_cast<long long>(s.usage.output_tokens),
+                  static_cast<long long>(s.usage.reasoning_tokens),
+                  static_cast<long long>(s.usage.cache_read_tokens),
+                  static_cast<unsigned long long>(s.model_requests),
+                  static_cast<unsigned long long>(s.retries),
+                  static_cast<unsigned long long>(s.cache_hits));
+    out += buf;
+    if (s.usage.cost_known) {
+      std::snprintf(buf, sizeof buf, "estimated cost $%.4f\n", s.usage.cost_usd);
+      out += buf;
+    } else {
+      out += "cost unknown\n";
+    }
+  } else if (info.model_is_reference) {
+    out += "answers from the " + std::string(kReferenceLabel) + "; no tokens, no cost\n";
+  }
+  return out;
+}
+
+}  // namespace llmstack

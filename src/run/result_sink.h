@@ -1,0 +1,73 @@
+// Where graded results go: the summary (always), a ping-style line on the terminal (unless
+// quiet) and, when reports are wanted, a PacketResult kept for them. Shared by `grade`, the
+// main job and `live`.
+#ifndef LLMSTACK_RUN_RESULT_SINK_H_
+#define LLMSTACK_RUN_RESULT_SINK_H_
+
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grade/results.h"
+#include "report/terminal_report.h"
+
+namespace llmstack {
+
+// What is known about a reply besides its bytes.
+struct ReplyMeta {
+  int sample = 0;
+  std::optional<uint64_t> reply_frame;
+  std::optional<double> rtt_ms;
+  std::optional<std::string> model_output;
+  std::optional<std::string> model_reasoning;
+  Usage usage;
+  int attempts = 0;
+  bool from_cache = false;
+  // Set for results that are not graded replies: kUnparseable or kError.
+  std::optional<Verdict> verdict_override;
+  std::string why_error;
+  std::string error_message;
+};
+
+class ResultSink {
+ public:
+  ResultSink(FILE* out, bool print_lines, bool keep_results, int samples);
+
+  // Grades `reply` (null: none) for `request` and records the outcome.
+  // Returns the verdict.
+  Verdict Record(const EchoPacket& request, const RequestAssessment& assessment, uint64_t index,
+                 const ByteView* reply, const ReplyMeta& meta, Profile profile);
+
+  // Called before each line is printed (e.g. to erase a progress bar).
+  void set_before_print(std::function<void()> f) { before_print_ = std::move(f); }
+
+  // The grade of the last Record() call (valid until the next).
+  const ReplyGrade& last_grade() const { return grade_; }
+
+  RunSummary& summary() { return summary_; }
+  // The kept result of the last Record() call, and access to a kept result by that slot.
+  size_t last_result_slot() const { return results_.size() - 1; }
+  PacketResult& result_at(size_t slot) { return results_.at(slot); }
+  // Results sorted by request and sample.
+  std::vector<PacketResult> TakeResults();
+  // Per request: whether any / every sample was correct, for pass@k. Only with samples > 1.
+  void FinishSamples();
+
+ private:
+  FILE* out_;
+  bool print_lines_;
+  bool keep_results_;
+  int samples_;
+  ReplyGrade grade_;
+  RunSummary summary_;
+  std::vector<PacketResult> results_;
+  // index -> (correct samples, graded samples) for requests that expect a reply.
+  std::vector<std::pair<int, int>> sample_tally_;
+  std::function<void()> before_print_;
+};
+
+}  // namespace llmstack
+
+#endif  // LLMSTACK_RUN_RESULT_SINK_H_
