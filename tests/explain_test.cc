@@ -30,9 +30,8 @@ std::vector<std::string> Section(const std::string& text, const std::string& tit
 }
 
 size_t CountPrefix(const std::vector<std::string>& lines, const std::string& prefix) {
-  return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& l) {
-    return l.starts_with(prefix);
-  }));
+  return static_cast<size_t>(std::count_if(
+      lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); }));
 }
 
 bool Has(const std::vector<std::string>& lines, const std::string& part) {
@@ -48,15 +47,16 @@ TEST_CASE("explain the experiment's packet: reply checksums 0x615d and 0x5cf5, e
   CHECK(r.out.find("ICMP echo request 172.16.0.1 -> 172.16.0.2, id 0x000d, seq 1, 56 data bytes") !=
         std::string::npos);
   CHECK(r.out.find("a correct stack answers") != std::string::npos);
-  CHECK(r.out.find("45000054812840004001615dac100002ac10000100005cf5000d0001") != std::string::npos);
+  CHECK(r.out.find("45000054812840004001615dac100002ac10000100005cf5000d0001") !=
+        std::string::npos);
 
   std::vector<std::string> ip = Section(r.out, "Reply IP header checksum");
   REQUIRE(ip.size() == 14);
   CHECK(CountPrefix(ip, "  + ") == 10);  // ten 16-bit words
-  for (const char* role : {"version/IHL + TOS", "total length", "identification",
-                           "flags + fragment offset", "TTL + protocol", "checksum (taken as 0)",
-                           "source address (high)", "source address (low)",
-                           "destination address (high)", "destination address (low)"}) {
+  for (const char* role :
+       {"version/IHL + TOS", "total length", "identification", "flags + fragment offset",
+        "TTL + protocol", "checksum (taken as 0)", "source address (high)", "source address (low)",
+        "destination address (high)", "destination address (low)"}) {
     CHECK(Has(ip, role));
   }
   CHECK(ip[0] == "  + 4500  version/IHL + TOS                  running sum 0x04500");
@@ -123,7 +123,8 @@ TEST_CASE("explain --reply grades a given reply", "[explain][tool]") {
       RunTool(std::string("explain ") + kExperimentRequest + " --reply " + correct.substr(0, 54));
   INFO(cut.out);
   CHECK(cut.exit_code == 1);
-  CHECK(cut.out.find("TRUNCATED: the reply ends after 27 bytes, inside icmp.seq; missing: icmp.seq data") !=
+  CHECK(cut.out.find(
+            "TRUNCATED: the reply ends after 27 bytes, inside icmp.seq; missing: icmp.seq data") !=
         std::string::npos);
   CHECK(cut.out.find("Verdict: wrong (2 fields fail): the reply is truncated after 27 bytes") !=
         std::string::npos);
@@ -132,13 +133,15 @@ TEST_CASE("explain --reply grades a given reply", "[explain][tool]") {
   testing::CommandResult header =
       RunTool(std::string("explain ") + kExperimentRequest + " --reply 4500005481284000");
   CHECK(header.exit_code == 1);
-  CHECK(header.out.find("TRUNCATED: the reply ends after 8 bytes; missing: ip.ttl") != std::string::npos);
+  CHECK(header.out.find("TRUNCATED: the reply ends after 8 bytes; missing: ip.ttl") !=
+        std::string::npos);
 }
 
 TEST_CASE("explain: requests that get no reply, and unusable input", "[explain][tool]") {
   // Bad ICMP checksum (kernel-crafted frame 4): no reply; one given is unexpected.
   const std::string bad =
-      "4500003c4c0300004001aabac0000201c000020208001234" "4c4c0003101112131415161718191a1b1c1d1e1f"
+      "4500003c4c0300004001aabac0000201c000020208001234"
+      "4c4c0003101112131415161718191a1b1c1d1e1f"
       "202122232425262728292a2b2c2d2e2f";
   testing::CommandResult r = RunTool("explain " + bad + " --reply " + bad);
   CHECK(r.exit_code == 1);
@@ -155,7 +158,8 @@ TEST_CASE("explain: requests that get no reply, and unusable input", "[explain][
       " --reply 4500");
   CHECK(reply_to_reply.exit_code == 2);
   // The all-zero message: the shortcut gives 0x0000, the full computation 0xffff.
-  testing::CommandResult zero = RunTool("explain 4500001c4c0500004001aad8c0000201c00002020800f7ff00000000");
+  testing::CommandResult zero =
+      RunTool("explain 4500001c4c0500004001aad8c0000201c00002020800f7ff00000000");
   CHECK(zero.exit_code == 0);
   CHECK(zero.out.find("~0x0000 = 0xffff") != std::string::npos);
   CHECK(zero.out.find("but the all-zero message needs 0xffff") != std::string::npos);

@@ -15,7 +15,8 @@ const std::string kReply =
     "45000054812840004001615dac100002ac10000100005cf5000d0001a1fb006a0000000041c4000000000000101112"
     "131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637";
 
-std::string Spaced(const std::string& hex, const std::string& sep, bool upper = false, bool prefix = false) {
+std::string Spaced(const std::string& hex, const std::string& sep, bool upper = false,
+                   bool prefix = false) {
   std::string out;
   for (size_t i = 0; i < hex.size(); i += 2) {
     if (i) out += sep;
@@ -54,15 +55,18 @@ TEST_CASE("decoys in the reasoning lose to the reply datagram", "[extract]") {
   draft.replace(20, 4, "0000");  // a draft with the IP checksum zeroed
   std::string text = "The request is " + std::string(kExperimentRequest) +
                      ". Partial sum 0x1a2b3, then 0x3ab07 folds to 0xab0a.\n"
-                     "Draft with zero checksums: " + draft + "\n"
-                     "Final reply packet:\n" + Spaced(kReply, " ", true) + "\n";
+                     "Draft with zero checksums: " +
+                     draft +
+                     "\n"
+                     "Final reply packet:\n" +
+                     Spaced(kReply, " ", true) + "\n";
   ExtractedReply r = ExtractReply(text, request);
   REQUIRE(r.kind == ExtractedReply::Kind::kPacket);
   CHECK(HexEncode(r.packet) == kReply);
 
   // The request quoted alone after the reply does not win either.
-  ExtractedReply quoted = ExtractReply("```\n" + kReply + "\n```\n(request was " +
-                                           std::string(kExperimentRequest) + ")", request);
+  ExtractedReply quoted = ExtractReply(
+      "```\n" + kReply + "\n```\n(request was " + std::string(kExperimentRequest) + ")", request);
   CHECK(HexEncode(quoted.packet) == kReply);
 }
 
@@ -84,16 +88,17 @@ TEST_CASE("no-reply answers and unparseable text", "[extract]") {
   CHECK(ExtractReply("The ICMP checksum is bad (0x1234), so: no reply.", request).kind ==
         ExtractedReply::Kind::kNoReply);
   CHECK(ExtractReply("{\"reply_hex\": null}", request).kind == ExtractedReply::Kind::kNoReply);
-  CHECK(ExtractReply(std::string("The request ") + kExperimentRequest +
-                         " has a bad checksum.\nNO REPLY",
-                     request)
+  CHECK(ExtractReply(
+            std::string("The request ") + kExperimentRequest + " has a bad checksum.\nNO REPLY",
+            request)
             .kind == ExtractedReply::Kind::kNoReply);
   ExtractedReply none = ExtractReply("I cannot help with that.", request);
   CHECK(none.kind == ExtractedReply::Kind::kUnparseable);
   CHECK(none.why == "no hex packet in the answer");
   CHECK(ExtractReply("", request).why == "empty answer");
   // Words made of hex letters are not packets.
-  CHECK(ExtractReply("added a decade of faded beef", request).kind == ExtractedReply::Kind::kUnparseable);
+  CHECK(ExtractReply("added a decade of faded beef", request).kind ==
+        ExtractedReply::Kind::kUnparseable);
   // Odd digit counts and junk are not packets.
   CHECK(ExtractReply("```\n4500005\n```", request).kind == ExtractedReply::Kind::kUnparseable);
 }

@@ -3,7 +3,6 @@
 #include "base/flat_hash_map.h"
 
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <unordered_map>
 

@@ -1,7 +1,6 @@
 // `llmstack-replay grade CAPTURE [REPLIES]`: replies in the capture, in a second capture, or
 // in a text file of hex lines; pairing as DESIGN §5 says; reports that follow the contract.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -50,16 +49,19 @@ TEST_CASE("grade with a text file of hex replies", "[grade][tool]") {
   CHECK(Verdicts(Report(report)) == std::map<std::string, uint64_t>{{"correct", 1}});
 
   // The three announced mistakes of kernel-sizes.replies.txt.
-  testing::CommandResult sizes = RunTool(
-      "grade captures/kernel-sizes.pcap captures/kernel-sizes.replies.txt -q -r " + report);
+  testing::CommandResult sizes =
+      RunTool("grade captures/kernel-sizes.pcap captures/kernel-sizes.replies.txt -q -r " + report);
   CHECK(sizes.exit_code == 1);
   json j = Report(report);
-  CHECK(Verdicts(j) == std::map<std::string, uint64_t>{{"correct", 11}, {"wrong", 2}, {"no_reply", 1}});
+  CHECK(Verdicts(j) ==
+        std::map<std::string, uint64_t>{{"correct", 11}, {"wrong", 2}, {"no_reply", 1}});
   std::vector<std::string> failing;
   for (const json& p : j["packets"]) {
-    if (p["verdict"] != "correct") failing.push_back(p["verdict"].get<std::string>() + ":" + FailingNames(p));
+    if (p["verdict"] != "correct")
+      failing.push_back(p["verdict"].get<std::string>() + ":" + FailingNames(p));
   }
-  CHECK(failing == std::vector<std::string>{"wrong:ip.len,trailing", "wrong:icmp.checksum", "no_reply:"});
+  CHECK(failing ==
+        std::vector<std::string>{"wrong:ip.len,trailing", "wrong:icmp.checksum", "no_reply:"});
 }
 
 TEST_CASE("hex reply lines: comments, empty lines, and errors", "[grade][tool]") {
@@ -74,13 +76,15 @@ TEST_CASE("hex reply lines: comments, empty lines, and errors", "[grade][tool]")
   std::string text =
       "# replies for kernel-crafted.pcap\n"
       "  # an indented comment line\n" +
-      HexEncode(first) + "   # a comment after the hex\n"
+      HexEncode(first) +
+      "   # a comment after the hex\n"
       "\n"              // request 2 (bad IP checksum): no reply, right
       "\r\n"            // request 3 (bad ICMP checksum): no reply, right
       "45 00 00 1c\n";  // request 4: 4 bytes, spaced as people write them: cut short
   std::string file = dir.File("replies.txt"), report = dir.File("r.json");
   WriteFile(file, text);
-  testing::CommandResult r = RunTool("grade captures/kernel-crafted.pcap " + file + " -q -r " + report);
+  testing::CommandResult r =
+      RunTool("grade captures/kernel-crafted.pcap " + file + " -q -r " + report);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   json j = Report(report);
@@ -124,13 +128,14 @@ TEST_CASE("grade with replies from a second capture", "[grade][tool]") {
     json j = Report(report);
     CHECK(j["summary"]["verdicts"]["correct"] == j["summary"]["requests"]);
     // The kernel's replies, read from the capture itself given as the second file.
-    testing::CommandResult k =
-        RunTool(std::string("grade ") + capture + " " + capture + " --profile linux -q -r " + report);
+    testing::CommandResult k = RunTool(std::string("grade ") + capture + " " + capture +
+                                       " --profile linux -q -r " + report);
     CHECK(k.exit_code == 0);
   }
 }
 
-TEST_CASE("pairing in a capture: FIFO for shared keys, wrong replies still found", "[grade][tool]") {
+TEST_CASE("pairing in a capture: FIFO for shared keys, wrong replies still found",
+          "[grade][tool]") {
   TempDir dir;
   std::string report = dir.File("r.json");
   // Requests sharing addresses, identifier and sequence with different data.
@@ -150,7 +155,9 @@ TEST_CASE("pairing in a capture: FIFO for shared keys, wrong replies still found
   CHECK(RunTool("grade captures/crafted-mistakes.pcap -q -r " + report).exit_code == 1);
   json m = Report(report);
   std::map<int, std::string> by_seq;
-  for (const json& p : m["packets"]) by_seq[p["request"]["seq"].get<int>()] = p["verdict"].get<std::string>() + ":" + FailingNames(p);
+  for (const json& p : m["packets"])
+    by_seq[p["request"]["seq"].get<int>()] =
+        p["verdict"].get<std::string>() + ":" + FailingNames(p);
   CHECK(by_seq[1] == "wrong:icmp.checksum");
   CHECK(by_seq[8] == "wrong:ip.src,ip.dst");
   CHECK(by_seq[10] == "wrong:icmp.type");

@@ -3,7 +3,6 @@
 // captures are read to the end. The files and the outcome each must have are those of
 // tests/data/broken/README.md.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -45,10 +44,10 @@ const std::map<std::string, std::string>& Rejected() {
 }
 
 const std::set<std::string>& Hostile() {
-  static const std::set<std::string> files = {
-      "ihl-below-5.pcap",     "iplen-past-capture.pcap", "iplen-below-header.pcap",
-      "icmp-header-cut.pcap", "ipv6-ext-loop.pcap",      "zero-length-frame.pcap",
-      "vlan-stack-deep.pcap"};
+  static const std::set<std::string> files = {"ihl-below-5.pcap",        "iplen-past-capture.pcap",
+                                              "iplen-below-header.pcap", "icmp-header-cut.pcap",
+                                              "ipv6-ext-loop.pcap",      "zero-length-frame.pcap",
+                                              "vlan-stack-deep.pcap"};
   return files;
 }
 
@@ -67,7 +66,8 @@ TEST_CASE("every file in tests/data/broken is accounted for", "[input]") {
   std::set<std::string> listed;
   for (const auto& [name, reason] : Rejected()) listed.insert(name);
   listed.insert(Hostile().begin(), Hostile().end());
-  for (const auto& e : std::filesystem::directory_iterator(testing::SourcePath("tests/data/broken"))) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(testing::SourcePath("tests/data/broken"))) {
     std::string name = e.path().filename().string();
     if (!name.ends_with(".pcap") && !name.ends_with(".pcapng")) continue;
     INFO(name);
@@ -79,7 +79,8 @@ TEST_CASE("unreadable captures: exit 2, one line naming the file, nothing left b
           "[input][tool]") {
   TempDir dir;
   std::vector<std::pair<std::string, std::string>> cases;
-  for (const auto& [name, reason] : Rejected()) cases.push_back({"tests/data/broken/" + name, reason});
+  for (const auto& [name, reason] : Rejected())
+    cases.push_back({"tests/data/broken/" + name, reason});
   cases.push_back({"tests/data/broken/no-such-file.pcap", "no such file"});
   cases.push_back({"tests/data/broken", "directory"});
   for (const auto& [path, reason] : cases) {
@@ -89,8 +90,8 @@ TEST_CASE("unreadable captures: exit 2, one line naming the file, nothing left b
     CHECK_FALSE(FileExists(report));
     for (const char* out : {"out.pcap", "out.pcapng"}) {
       std::string output = dir.File(out);
-      CheckOneLineNaming(RunTool(path + " -o " + output + " --model reference -r " + report),
-                         path, reason);
+      CheckOneLineNaming(RunTool(path + " -o " + output + " --model reference -r " + report), path,
+                         reason);
       CHECK_FALSE(FileExists(output));
       CHECK_FALSE(FileExists(report));
     }
@@ -103,9 +104,9 @@ TEST_CASE("unreadable captures: exit 2, one line naming the file, nothing left b
 
 TEST_CASE("the reader reports a damaged capture as an error, not as its end", "[input]") {
   // libpcap reads record by record: a record cut short at the end is an error from Next().
-  for (const char* name : {"truncated-record.pcap", "truncated-data.pcap", "absurd-length.pcap",
-                           "caplen-gt-snaplen.pcap", "pcapng-truncated.pcapng",
-                           "pcapng-bad-block-length.pcapng"}) {
+  for (const char* name :
+       {"truncated-record.pcap", "truncated-data.pcap", "absurd-length.pcap",
+        "caplen-gt-snaplen.pcap", "pcapng-truncated.pcapng", "pcapng-bad-block-length.pcapng"}) {
     INFO(name);
     Result<std::unique_ptr<CaptureReader>> reader =
         CaptureReader::Open(testing::SourcePath(std::string("tests/data/broken/") + name));

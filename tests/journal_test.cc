@@ -4,7 +4,6 @@
 #include "model/journal.h"
 
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "base/json_fields.h"
@@ -80,7 +79,8 @@ TEST_CASE("numbers a journal line cannot hold are ignored, not converted", "[jou
 }
 
 TEST_CASE("the journal fuzzer's finding: a float version and index", "[journal]") {
-  std::string text = testing::ReadFile(testing::SourcePath("tests/data/fuzz-findings/journal-float-index.jsonl"));
+  std::string text =
+      testing::ReadFile(testing::SourcePath("tests/data/fuzz-findings/journal-float-index.jsonl"));
   REQUIRE_FALSE(text.empty());
   size_t start = 0, lines = 0;
   while (start <= text.size()) {
@@ -100,7 +100,7 @@ TEST_CASE("IntegerField takes integers that fit and nothing else", "[journal]") 
   CHECK(IntegerField(j, "small", 0) == 5);
   CHECK(IntegerField(j, "negative", 0) == -5);
   CHECK(IntegerField(j, "negative", uint32_t{9}) == 9u);
-  CHECK(IntegerField(j, "big", 1) == 1);                      // past int
+  CHECK(IntegerField(j, "big", 1) == 1);  // past int
   CHECK(IntegerField(j, "big", int64_t{1}) == 4294967296);
   CHECK(IntegerField(j, "float", 1) == 1);
   CHECK(IntegerField(j, "text", 1) == 1);

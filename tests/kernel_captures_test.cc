@@ -6,7 +6,6 @@
 // * `--model reference --profile linux` builds the kernel's replies byte for byte, apart from
 //   the IP ID, the IPv4 header checksum, Timestamp clock values and the IPv6 flow label.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -108,18 +107,18 @@ TEST_CASE("grade: how the kernel-crafted requests come out", "[kernel][tool]") {
            std::to_string(p["request"]["seq"].get<int>()) + ":" +
            p["request"]["dst"].get<std::string>()] = p["verdict"];
   }
-  CHECK(by_seq["ipv4:2:192.0.2.2"] == "silent_ok");    // bad IP header checksum
-  CHECK(by_seq["ipv4:3:192.0.2.2"] == "silent_ok");    // bad ICMP checksum
-  CHECK(by_seq["ipv4:4:192.0.2.2"] == "correct");      // code 5 copied
-  CHECK(by_seq["ipv4:8:192.0.2.2"] == "silent_ok");    // source-routed: Linux drops it
-  CHECK(by_seq["ipv4:10:192.0.2.255"] == "silent_ok"); // subnet broadcast
-  CHECK(by_seq["ipv4:11:224.0.0.1"] == "silent_ok");   // multicast
-  CHECK(by_seq["ipv4:17:192.0.2.2"] == "correct");     // fragments in reverse order
-  CHECK(by_seq["ipv4:18:192.0.2.2"] == "correct");     // a duplicate fragment
-  CHECK(by_seq.count("ipv4:19:192.0.2.2") == 0);       // overlapping fragments: discarded
-  CHECK(by_seq.count("ipv4:20:192.0.2.2") == 0);       // a lone fragment never completes
+  CHECK(by_seq["ipv4:2:192.0.2.2"] == "silent_ok");     // bad IP header checksum
+  CHECK(by_seq["ipv4:3:192.0.2.2"] == "silent_ok");     // bad ICMP checksum
+  CHECK(by_seq["ipv4:4:192.0.2.2"] == "correct");       // code 5 copied
+  CHECK(by_seq["ipv4:8:192.0.2.2"] == "silent_ok");     // source-routed: Linux drops it
+  CHECK(by_seq["ipv4:10:192.0.2.255"] == "silent_ok");  // subnet broadcast
+  CHECK(by_seq["ipv4:11:224.0.0.1"] == "silent_ok");    // multicast
+  CHECK(by_seq["ipv4:17:192.0.2.2"] == "correct");      // fragments in reverse order
+  CHECK(by_seq["ipv4:18:192.0.2.2"] == "correct");      // a duplicate fragment
+  CHECK(by_seq.count("ipv4:19:192.0.2.2") == 0);        // overlapping fragments: discarded
+  CHECK(by_seq.count("ipv4:20:192.0.2.2") == 0);        // a lone fragment never completes
   CHECK(by_seq["ipv6:102:2001:db8::2"] == "silent_ok");
-  CHECK(by_seq["ipv6:104:ff02::1"] == "correct");       // answered from a unicast address
+  CHECK(by_seq["ipv6:104:ff02::1"] == "correct");  // answered from a unicast address
   CHECK(by_seq["ipv6:105:2001:db8::2"] == "correct");
   CHECK(by_seq.count("ipv6:106:2001:db8::2") == 0);
   int first_in_first_out = 0;
@@ -148,11 +147,11 @@ Bytes MaskHostChoices(Bytes reply, const Bytes& request_datagram) {
   if (request_header > 20) {
     EchoPacket request = testing::Packet(HexEncode(request_datagram));
     Result<OptionEcho> echo =
-        EchoIpv4Options(ByteView(request_datagram).subspan(20, request_header - 20),
-                        request.src(), request.dst(), 0, OptionEchoStyle::kLinux);
+        EchoIpv4Options(ByteView(request_datagram).subspan(20, request_header - 20), request.src(),
+                        request.dst(), 0, OptionEchoStyle::kLinux);
     REQUIRE(echo.ok());
-    Bytes options = MaskClockValues(ByteView(reply).subspan(20, echo->options.size()),
-                                    echo->clock_offsets);
+    Bytes options =
+        MaskClockValues(ByteView(reply).subspan(20, echo->options.size()), echo->clock_offsets);
     std::copy(options.begin(), options.end(), reply.begin() + 20);
   }
   return reply;
@@ -168,8 +167,8 @@ TEST_CASE("the reference stack under linux builds the kernel's replies byte for 
     INFO(capture);
     testing::CommandResult g = RunTool("grade " + capture + " --profile linux -q -r " + graded);
     REQUIRE(g.exit_code <= 1);
-    testing::CommandResult r = RunTool(capture + " -o " + out +
-                                       " --model reference --profile linux -q -r " + replayed);
+    testing::CommandResult r =
+        RunTool(capture + " -o " + out + " --model reference --profile linux -q -r " + replayed);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     testing::CheckReportContract(replayed);
@@ -214,7 +213,7 @@ TEST_CASE("the reference stack under linux builds the kernel's replies byte for 
     }
   }
   CHECK(compared > 50);
-  CHECK(options == 4);            // ping -R, -T tsonly, -T tsandaddr; NOPs (kernel-crafted)
+  CHECK(options == 4);  // ping -R, -T tsonly, -T tsandaddr; NOPs (kernel-crafted)
   CHECK(all_zero == 1);
   CHECK(multicast_skipped == 1);  // kernel-crafted: echo to ff02::1
   CHECK(truncated_skipped == 3);  // kernel-snaplen

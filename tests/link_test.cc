@@ -5,7 +5,6 @@
 #include "packet/link.h"
 
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "packet/capture.h"
@@ -33,18 +32,32 @@ TEST_CASE("link headers: what comes before the datagram", "[link]") {
   };
   const std::vector<Case> cases = {
       {LinkType::kEthernet, "00005e00530200005e0053010800", NetworkProtocol::kIpv4},
-      {LinkType::kEthernet, "00005e00530200005e00530181000064" "0800", NetworkProtocol::kIpv4},
-      {LinkType::kEthernet, "00005e00530200005e00530188a800c8" "81000064" "86dd", NetworkProtocol::kIpv6},
-      {LinkType::kEthernet, "00005e00530200005e00530191000001" "0800", NetworkProtocol::kIpv4},
+      {LinkType::kEthernet,
+       "00005e00530200005e00530181000064"
+       "0800",
+       NetworkProtocol::kIpv4},
+      {LinkType::kEthernet,
+       "00005e00530200005e00530188a800c8"
+       "81000064"
+       "86dd",
+       NetworkProtocol::kIpv6},
+      {LinkType::kEthernet,
+       "00005e00530200005e00530191000001"
+       "0800",
+       NetworkProtocol::kIpv4},
       {LinkType::kEthernet, "00005e00530200005e0053010806", NetworkProtocol::kOther},  // ARP
-      {LinkType::kEthernet, "00005e00530200005e0053010040", NetworkProtocol::kOther},  // 802.3 length
+      {LinkType::kEthernet, "00005e00530200005e0053010040",
+       NetworkProtocol::kOther},  // 802.3 length
       {LinkType::kLinuxSll, "00000001000600005e005301000008 00", NetworkProtocol::kIpv4},
-      {LinkType::kLinuxSll2, "86dd00000000000200010000" "0600005e00530100", NetworkProtocol::kIpv6},
-      {LinkType::kNull, "02000000", NetworkProtocol::kIpv4},   // written little-endian
-      {LinkType::kNull, "00000002", NetworkProtocol::kIpv4},   // written big-endian
-      {LinkType::kNull, "18000000", NetworkProtocol::kIpv6},   // 24: NetBSD, OpenBSD
-      {LinkType::kNull, "0000001c", NetworkProtocol::kIpv6},   // 28: FreeBSD
-      {LinkType::kNull, "1e000000", NetworkProtocol::kIpv6},   // 30: macOS
+      {LinkType::kLinuxSll2,
+       "86dd00000000000200010000"
+       "0600005e00530100",
+       NetworkProtocol::kIpv6},
+      {LinkType::kNull, "02000000", NetworkProtocol::kIpv4},  // written little-endian
+      {LinkType::kNull, "00000002", NetworkProtocol::kIpv4},  // written big-endian
+      {LinkType::kNull, "18000000", NetworkProtocol::kIpv6},  // 24: NetBSD, OpenBSD
+      {LinkType::kNull, "0000001c", NetworkProtocol::kIpv6},  // 28: FreeBSD
+      {LinkType::kNull, "1e000000", NetworkProtocol::kIpv6},  // 30: macOS
       {LinkType::kNull, "07000000", NetworkProtocol::kOther},
       {LinkType::kLoop, "00000002", NetworkProtocol::kIpv4},
       {LinkType::kLoop, "00000018", NetworkProtocol::kIpv6},
@@ -75,12 +88,18 @@ TEST_CASE("link headers: what comes before the datagram", "[link]") {
 }
 
 TEST_CASE("reply link headers", "[link]") {
-  CHECK(HexEncode(ReplyLinkHeader(LinkType::kEthernet, Hex("00005e00530200005e00530181000064" "0800"))) ==
-        "00005e00530100005e00530281000064" "0800");
-  CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll, Hex("00000001000600005e0053010000" "0800"))) ==
-        "00040001000600005e0053010000" "0800");
-  CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll2, Hex("0800000000000002000100060000" "5e0053010000"))) ==
-        "0800000000000002000104060000" "5e0053010000");
+  CHECK(HexEncode(ReplyLinkHeader(LinkType::kEthernet, Hex("00005e00530200005e00530181000064"
+                                                           "0800"))) ==
+        "00005e00530100005e00530281000064"
+        "0800");
+  CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll, Hex("00000001000600005e0053010000"
+                                                           "0800"))) ==
+        "00040001000600005e0053010000"
+        "0800");
+  CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll2, Hex("0800000000000002000100060000"
+                                                            "5e0053010000"))) ==
+        "0800000000000002000104060000"
+        "5e0053010000");
   CHECK(HexEncode(ReplyLinkHeader(LinkType::kNull, Hex("00000018"))) == "00000018");
   CHECK(ReplyLinkHeader(LinkType::kRaw, {}).empty());
 }
@@ -90,8 +109,9 @@ TEST_CASE("unsupported link types are named", "[link]") {
   REQUIRE_FALSE(t.ok());
   CHECK(t.status().code() == StatusCode::kUnsupported);
   CHECK(t.status().message().find("unsupported link type 147") == 0);
-  for (LinkType type : {LinkType::kNull, LinkType::kEthernet, LinkType::kRaw, LinkType::kLoop,
-                        LinkType::kLinuxSll, LinkType::kIpv4, LinkType::kIpv6, LinkType::kLinuxSll2}) {
+  for (LinkType type :
+       {LinkType::kNull, LinkType::kEthernet, LinkType::kRaw, LinkType::kLoop, LinkType::kLinuxSll,
+        LinkType::kIpv4, LinkType::kIpv6, LinkType::kLinuxSll2}) {
     CHECK(LinkTypeFromDlt(DltFromLinkType(type)).value() == type);
   }
 }
@@ -110,8 +130,9 @@ std::pair<std::string, std::string> Capinfos(const std::string& path) {
 
 // tshark fields of the echo replies in a capture, one line per reply.
 std::vector<std::string> ReplyFields(const std::string& path, const std::string& fields) {
-  testing::CommandResult r = RunShell("tshark -r '" + path + "' -Y 'icmp.type == 0 || icmpv6.type == 129' -T fields " +
-                                      fields + " 2>/dev/null");
+  testing::CommandResult r =
+      RunShell("tshark -r '" + path + "' -Y 'icmp.type == 0 || icmpv6.type == 129' -T fields " +
+               fields + " 2>/dev/null");
   std::vector<std::string> lines;
   size_t start = 0;
   for (size_t nl; (nl = r.out.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -128,16 +149,23 @@ TEST_CASE("grade and the main job on every link type and capture format", "[link
       "captures/crafted-nano.pcapng",          // pcapng, ns
       "captures/crafted-bigendian.pcap",       // µs, big-endian
       "captures/crafted-bigendian-nano.pcap",  // ns, big-endian
-      "captures/crafted-ethernet-vlan.pcap",   "captures/crafted-ethernet-qinq.pcap",
-      "captures/crafted-padded-ethernet.pcap", "captures/crafted-sll.pcap",
-      "captures/crafted-sll2.pcap",            "captures/kernel-any-sll.pcap",
-      "captures/kernel-any-sll2.pcap",         "captures/crafted-raw.pcap",
-      "captures/crafted-ipv4-only.pcap",       "captures/crafted-ipv6-only.pcap",
-      "captures/crafted-bsd-loopback.pcap",    "captures/crafted-bsd-loopback-be.pcap",
+      "captures/crafted-ethernet-vlan.pcap",
+      "captures/crafted-ethernet-qinq.pcap",
+      "captures/crafted-padded-ethernet.pcap",
+      "captures/crafted-sll.pcap",
+      "captures/crafted-sll2.pcap",
+      "captures/kernel-any-sll.pcap",
+      "captures/kernel-any-sll2.pcap",
+      "captures/crafted-raw.pcap",
+      "captures/crafted-ipv4-only.pcap",
+      "captures/crafted-ipv6-only.pcap",
+      "captures/crafted-bsd-loopback.pcap",
+      "captures/crafted-bsd-loopback-be.pcap",
       "captures/crafted-openbsd-loop.pcap",
   };
   const bool have_wireshark = testing::HaveCommand("tshark") && testing::HaveCommand("capinfos");
-  if (!have_wireshark) WARN("tshark/capinfos not installed: output captures checked with our reader only");
+  if (!have_wireshark)
+    WARN("tshark/capinfos not installed: output captures checked with our reader only");
   TempDir dir;
   for (const std::string& capture : captures) {
     INFO(capture);
@@ -148,7 +176,8 @@ TEST_CASE("grade and the main job on every link type and capture format", "[link
     CHECK(g.exit_code == 0);
     for (const char* name : {"out.pcap", "out.pcapng"}) {
       std::string out = dir.File(name);
-      testing::CommandResult r = RunTool(capture + " -o " + out + " --model reference --profile linux -q");
+      testing::CommandResult r =
+          RunTool(capture + " -o " + out + " --model reference --profile linux -q");
       INFO(name << ": " << r.out << r.err);
       REQUIRE(r.exit_code == 0);
       Result<std::unique_ptr<CaptureReader>> o = CaptureReader::Open(out);
@@ -170,8 +199,10 @@ TEST_CASE("grade and the main job on every link type and capture format", "[link
         for (const std::string& line : ReplyFields(out, "-e eth.src -e eth.dst")) {
           CHECK(line == "00:00:5e:00:53:02\t00:00:5e:00:53:01");
         }
-        if (capture.find("vlan") != std::string::npos || capture.find("qinq") != std::string::npos) {
-          for (const std::string& line : ReplyFields(out, "-e vlan.id")) CHECK(line.find("100") != std::string::npos);
+        if (capture.find("vlan") != std::string::npos ||
+            capture.find("qinq") != std::string::npos) {
+          for (const std::string& line : ReplyFields(out, "-e vlan.id"))
+            CHECK(line.find("100") != std::string::npos);
         }
       }
       if (link == LinkType::kLinuxSll || link == LinkType::kLinuxSll2) {
@@ -184,9 +215,10 @@ TEST_CASE("grade and the main job on every link type and capture format", "[link
   // Any other link type: a clear exit-2 error naming the file.
   testing::CommandResult bad = RunTool("grade captures/crafted-unsupported-linktype.pcap");
   CHECK(bad.exit_code == 2);
-  CHECK(bad.err == "llmstack-replay: captures/crafted-unsupported-linktype.pcap: unsupported link "
-                   "type 147; supported: Ethernet, Linux cooked v1/v2, raw IP, IPv4, IPv6, BSD and "
-                   "OpenBSD loopback\n");
+  CHECK(bad.err ==
+        "llmstack-replay: captures/crafted-unsupported-linktype.pcap: unsupported link "
+        "type 147; supported: Ethernet, Linux cooked v1/v2, raw IP, IPv4, IPv6, BSD and "
+        "OpenBSD loopback\n");
 }
 
 TEST_CASE("Ethernet padding is not part of the datagram", "[link]") {

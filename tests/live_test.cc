@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "live/tun_device.h"
 #include "packet/capture.h"
 #include "packet/capture_writer.h"
 #include "test_support.h"
-#include "live/tun_device.h"
 
 extern char** environ;
 

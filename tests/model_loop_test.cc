@@ -1,16 +1,14 @@
 // The model loop end to end: the real tool, the real HTTP client, against the stand-in server.
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "standin_fixture.h"
 #include "test_support.h"
@@ -30,7 +28,8 @@ using testing::WriteRequestCapture;
 json ReadJson(const std::string& path) { return json::parse(ReadFile(path)); }
 
 void CheckReportContract(const std::string& report) {
-  testing::CommandResult r = RunShell("python3 /work/shared/contract/check_report.py '" + report + "'");
+  testing::CommandResult r =
+      RunShell("python3 /work/shared/contract/check_report.py '" + report + "'");
   if (!FileExists("/work/shared/contract/check_report.py")) return;
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -47,16 +46,20 @@ TEST_CASE("faults on both wire formats: every packet answered exactly once", "[m
   for (const char* vendor : {"anthropic", "openai"}) {
     DYNAMIC_SECTION(vendor) {
       TempDir dir;
-      StandinServer server("--rate-429 0.10 --rate-529 0.05 --rate-500 0.03 --rate-drop 0.03 "
-                           "--retry-after-s 0.05 --seed 7");
+      StandinServer server(
+          "--rate-429 0.10 --rate-529 0.05 --rate-500 0.03 --rate-drop 0.03 "
+          "--retry-after-s 0.05 --seed 7");
       std::string input = dir.File("in.pcap");
       WriteRequestCapture(input, 200, true);
-      std::string url = std::string(vendor) == "anthropic" ? server.anthropic_url() : server.openai_url();
-      std::string model = std::string(vendor) + (std::string(vendor) == "anthropic" ? ":claude-haiku-4-5" : ":gpt-5-mini");
-      testing::CommandResult r = RunShell(WithKey("k-test-0001", Tool() + " '" + input + "' -o '" +
-                                                  dir.File("out.pcapng") + "' --model " + model +
-                                                  " --base-url " + url + " -j 16 --no-cache -q -r '" +
-                                                  dir.File("r.json") + "'"));
+      std::string url =
+          std::string(vendor) == "anthropic" ? server.anthropic_url() : server.openai_url();
+      std::string model =
+          std::string(vendor) +
+          (std::string(vendor) == "anthropic" ? ":claude-haiku-4-5" : ":gpt-5-mini");
+      testing::CommandResult r = RunShell(
+          WithKey("k-test-0001", Tool() + " '" + input + "' -o '" + dir.File("out.pcapng") +
+                                     "' --model " + model + " --base-url " + url +
+                                     " -j 16 --no-cache -q -r '" + dir.File("r.json") + "'"));
       INFO(r.out << r.err);
       REQUIRE(r.exit_code == 0);
       json report = ReadJson(dir.File("r.json"));
@@ -78,17 +81,17 @@ TEST_CASE("faults on both wire formats: every packet answered exactly once", "[m
 TEST_CASE("known mistakes are graded onto the right fields", "[model]") {
   TempDir dir;
   StandinServer server;
-  server.Control({{"mistakes", {"icmp_checksum_unchanged", "carry_dropped", "not_complemented",
-                                "byte_swapped", "ip_checksum_unchanged", "ttl_zero",
-                                "type_unchanged", "data_changed", "ident_wrong", "unparseable",
-                                "no_reply", "none"}},
+  server.Control({{"mistakes",
+                   {"icmp_checksum_unchanged", "carry_dropped", "not_complemented", "byte_swapped",
+                    "ip_checksum_unchanged", "ttl_zero", "type_unchanged", "data_changed",
+                    "ident_wrong", "unparseable", "no_reply", "none"}},
                   {"mistake_by_seq", true}});
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 12, false);
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" +
-                                              dir.File("out.pcap") + "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                              server.anthropic_url() + " --no-cache -r '" +
-                                              dir.File("r.json") + "'"));
+  testing::CommandResult r = RunShell(
+      WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                       "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
+                       " --no-cache -r '" + dir.File("r.json") + "'"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   json report = ReadJson(dir.File("r.json"));
@@ -167,9 +170,8 @@ TEST_CASE("kill -9 mid-run, then --resume asks only what was in flight; a rerun 
   REQUIRE(asked_before > 0);
   REQUIRE(asked_before < 40);
 
-  testing::CommandResult resumed =
-      RunShell(WithKey("k", base + " --resume -o '" + dir.File("out2.pcap") + "' -r '" +
-                                dir.File("r.json") + "'"));
+  testing::CommandResult resumed = RunShell(WithKey(
+      "k", base + " --resume -o '" + dir.File("out2.pcap") + "' -r '" + dir.File("r.json") + "'"));
   INFO(resumed.out << resumed.err);
   REQUIRE(resumed.exit_code == 0);
   int total = server.Stats()["requests_total"];
@@ -184,10 +186,10 @@ TEST_CASE("kill -9 mid-run, then --resume asks only what was in flight; a rerun 
   CHECK(server.Stats()["requests_total"] == total);
 
   // A rerun is served from the cache alone.
-  testing::CommandResult rerun = RunShell(WithKey("k", Tool() + " '" + input +
-                                                   "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                                   server.anthropic_url() + " -q --cache '" +
-                                                   dir.File("cache") + "' -o '" + dir.File("out4.pcap") + "'"));
+  testing::CommandResult rerun = RunShell(
+      WithKey("k", Tool() + " '" + input + "' --model anthropic:claude-haiku-4-5 --base-url " +
+                       server.anthropic_url() + " -q --cache '" + dir.File("cache") + "' -o '" +
+                       dir.File("out4.pcap") + "'"));
   INFO(rerun.out << rerun.err);
   CHECK(rerun.exit_code == 0);
   CHECK(server.Stats()["requests_total"] == total);  // zero new requests
@@ -198,9 +200,10 @@ TEST_CASE("an existing journal is never overwritten without --resume", "[model]"
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 2, false);
   testing::WriteFile(dir.File("j.jsonl"), "{}\n");
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("o.pcap") +
-                                                   "' --model anthropic:claude-haiku-4-5 --base-url http://127.0.0.1:9 --journal '" +
-                                                   dir.File("j.jsonl") + "'"));
+  testing::CommandResult r = RunShell(WithKey(
+      "k", Tool() + " '" + input + "' -o '" + dir.File("o.pcap") +
+               "' --model anthropic:claude-haiku-4-5 --base-url http://127.0.0.1:9 --journal '" +
+               dir.File("j.jsonl") + "'"));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--resume") != std::string::npos);
   CHECK(ReadFile(dir.File("j.jsonl")) == "{}\n");
@@ -211,13 +214,15 @@ TEST_CASE("the API key appears in no output, report, journal, cache file or log"
   const std::string key = "sk-ant-test-SECRET-4f2b9c0d1e";
   // The stand-in checks the key, which it reads from its own environment.
   setenv("STANDIN_KEY", key.c_str(), 1);
-  StandinServer server("--api-key-env STANDIN_KEY --rate-429 0.2 --rate-500 0.1 --retry-after-s 0.05");
+  StandinServer server(
+      "--api-key-env STANDIN_KEY --rate-429 0.2 --rate-500 0.1 --retry-after-s 0.05");
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 20, true);
-  std::string cmd = WithKey(key, Tool() + " '" + input + "' -o '" + dir.File("out.pcapng") +
-                                     "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
-                                     " --cache '" + dir.File("cache") + "' --journal '" + dir.File("j.jsonl") +
-                                     "' -r '" + dir.File("r.json") + "'");
+  std::string cmd =
+      WithKey(key, Tool() + " '" + input + "' -o '" + dir.File("out.pcapng") +
+                       "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
+                       " --cache '" + dir.File("cache") + "' --journal '" + dir.File("j.jsonl") +
+                       "' -r '" + dir.File("r.json") + "'");
   testing::CommandResult r = RunShell(cmd);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -238,10 +243,11 @@ TEST_CASE("401 stops the run: clear message, exit 3, what is finished written", 
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 30, false);
   testing::CommandResult r =
-      RunShell("env STANDIN_KEY=right " + WithKey("wrong", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
-                                                               "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                                               server.anthropic_url() + " -j 4 --no-cache -r '" +
-                                                               dir.File("r.json") + "'"));
+      RunShell("env STANDIN_KEY=right " +
+               WithKey("wrong", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                                    "' --model anthropic:claude-haiku-4-5 --base-url " +
+                                    server.anthropic_url() + " -j 4 --no-cache -r '" +
+                                    dir.File("r.json") + "'"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
   CHECK(r.out.find("authentication") != std::string::npos);
@@ -259,9 +265,10 @@ TEST_CASE("400 fails fast with the server's message, exit 3", "[model]") {
   server.Control({{"rules", {{{"match", {{"seq", 2}}}, {"set", {{"status_override", 400}}}}}}});
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 3, false);
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
-                                                   "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                                   server.anthropic_url() + " --no-cache -r '" + dir.File("r.json") + "'"));
+  testing::CommandResult r = RunShell(
+      WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                       "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
+                       " --no-cache -r '" + dir.File("r.json") + "'"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
   CHECK(r.out.find("HTTP 400") != std::string::npos);
@@ -283,10 +290,10 @@ TEST_CASE("--max-cost stops asking before the budget is passed", "[model]") {
   StandinServer server;
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 10, false);
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
-                                                   "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                                   server.anthropic_url() + " -j 1 --no-cache --max-cost 0.01 -r '" +
-                                                   dir.File("r.json") + "'"));
+  testing::CommandResult r = RunShell(
+      WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                       "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
+                       " -j 1 --no-cache --max-cost 0.01 -r '" + dir.File("r.json") + "'"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
   json report = ReadJson(dir.File("r.json"));
@@ -305,8 +312,9 @@ TEST_CASE("--max-cost needs a price", "[model]") {
   TempDir dir;
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 1, false);
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
-                                                   "' --model openai:some-local-model --base-url http://127.0.0.1:9/v1 --max-cost 1"));
+  testing::CommandResult r = RunShell(WithKey(
+      "k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+               "' --model openai:some-local-model --base-url http://127.0.0.1:9/v1 --max-cost 1"));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no price") != std::string::npos);
   CHECK_FALSE(FileExists(dir.File("out.pcap")));
@@ -330,23 +338,27 @@ TEST_CASE("exec: runs a command per packet; replay: regrades a journal without t
   WriteRequestCapture(input, 6, true);
   // A command that answers like a model: it forwards the prompt to the stand-in server.
   std::string script = dir.File("model.sh");
-  testing::WriteFile(script,
-                     "#!/bin/sh\npython3 -c 'import json,sys,urllib.request\n"
-                     "p=sys.stdin.read()\n"
-                     "b=json.dumps({\"model\":\"m\",\"max_tokens\":4096,\"messages\":[{\"role\":\"user\",\"content\":p}]}).encode()\n"
-                     "r=urllib.request.Request(sys.argv[1]+\"/v1/messages\",b,{\"content-type\":\"application/json\",\"anthropic-version\":\"2023-06-01\"})\n"
-                     "print(json.load(urllib.request.urlopen(r))[\"content\"][0][\"text\"])' \"$1\"\n");
+  testing::WriteFile(
+      script,
+      "#!/bin/sh\npython3 -c 'import json,sys,urllib.request\n"
+      "p=sys.stdin.read()\n"
+      "b=json.dumps({\"model\":\"m\",\"max_tokens\":4096,\"messages\":[{\"role\":\"user\","
+      "\"content\":p}]}).encode()\n"
+      "r=urllib.request.Request(sys.argv[1]+\"/v1/messages\",b,{\"content-type\":\"application/"
+      "json\",\"anthropic-version\":\"2023-06-01\"})\n"
+      "print(json.load(urllib.request.urlopen(r))[\"content\"][0][\"text\"])' \"$1\"\n");
   RunShell("chmod +x '" + script + "'");
-  testing::CommandResult r = RunShell(Tool() + " '" + input + "' -o '" + dir.File("out.pcap") + "' --model 'exec:" +
-                                      script + " " + server.anthropic_url() + "' --cache '" + dir.File("cache") +
-                                      "' --journal '" + dir.File("j.jsonl") + "' -r '" + dir.File("r.json") + "'");
+  testing::CommandResult r = RunShell(Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                                      "' --model 'exec:" + script + " " + server.anthropic_url() +
+                                      "' --cache '" + dir.File("cache") + "' --journal '" +
+                                      dir.File("j.jsonl") + "' -r '" + dir.File("r.json") + "'");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(ReadJson(dir.File("r.json"))["summary"]["verdicts"]["correct"] == 6);
 
-  testing::CommandResult replayed = RunShell(Tool() + " '" + input + "' -o '" + dir.File("out2.pcap") +
-                                             "' --model 'replay:" + dir.File("j.jsonl") + "' --profile linux -r '" +
-                                             dir.File("r2.json") + "'");
+  testing::CommandResult replayed =
+      RunShell(Tool() + " '" + input + "' -o '" + dir.File("out2.pcap") + "' --model 'replay:" +
+               dir.File("j.jsonl") + "' --profile linux -r '" + dir.File("r2.json") + "'");
   INFO(replayed.out << replayed.err);
   // Under linux the copied DF bit of the answers is wrong: regraded without asking anything.
   CHECK(replayed.exit_code == 1);
@@ -354,8 +366,9 @@ TEST_CASE("exec: runs a command per packet; replay: regrades a journal without t
   CHECK(r2["summary"]["verdicts"]["wrong"] == 3);
   CHECK(r2["summary"]["usage"]["requests"] == 0);
 
-  testing::CommandResult failing = RunShell(Tool() + " '" + input + "' -o '" + dir.File("out3.pcap") +
-                                            "' --model 'exec:exit 3' --retries 1 --no-cache -r '" + dir.File("r3.json") + "'");
+  testing::CommandResult failing =
+      RunShell(Tool() + " '" + input + "' -o '" + dir.File("out3.pcap") +
+               "' --model 'exec:exit 3' --retries 1 --no-cache -r '" + dir.File("r3.json") + "'");
   CHECK(failing.exit_code == 3);
   json r3 = ReadJson(dir.File("r3.json"));
   CHECK(r3["summary"]["verdicts"]["error"] == 6);
@@ -375,9 +388,10 @@ TEST_CASE("--samples K asks K times and reports pass@k and all-k-correct", "[mod
   server.Control({{"mistakes", {"carry_dropped", "none"}}});
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 4, false);
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcapng") +
-                                                   "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
-                                                   " --samples 3 -j 1 --no-cache -r '" + dir.File("r.json") + "'"));
+  testing::CommandResult r = RunShell(
+      WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcapng") +
+                       "' --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() +
+                       " --samples 3 -j 1 --no-cache -r '" + dir.File("r.json") + "'"));
   INFO(r.out << r.err);
   json report = ReadJson(dir.File("r.json"));
   CHECK(report["packets"].size() == 12);
@@ -398,21 +412,25 @@ TEST_CASE("--include-negatives sends requests that must not be answered", "[mode
   TempDir dir;
   StandinServer server;
   std::string capture = testing::SourcePath("captures/crafted-negatives.pcap");
-  std::string common = " --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() + " --no-cache";
-  testing::CommandResult quiet = RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("a.pcap") + "'" + common));
+  std::string common =
+      " --model anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url() + " --no-cache";
+  testing::CommandResult quiet = RunShell(
+      WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("a.pcap") + "'" + common));
   INFO(quiet.out << quiet.err);
   CHECK(quiet.out.find("were not sent (--include-negatives") != std::string::npos);
   CHECK(server.Stats()["requests_total"] == 0);
 
-  testing::CommandResult sent = RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("b.pcap") +
-                                                      "' --include-negatives -r '" + dir.File("r.json") + "'" + common));
+  testing::CommandResult sent =
+      RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("b.pcap") +
+                                "' --include-negatives -r '" + dir.File("r.json") + "'" + common));
   INFO(sent.out << sent.err);
   json report = ReadJson(dir.File("r.json"));
   CHECK(report["summary"]["verdicts"]["silent_ok"].get<int>() >= 3);
   CHECK(server.Stats()["requests_total"].get<int>() > 0);
   server.Control({{"mistakes", {"reply_to_negative"}}});
-  testing::CommandResult answered = RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("c.pcap") +
-                                                          "' --include-negatives -r '" + dir.File("r2.json") + "'" + common));
+  testing::CommandResult answered =
+      RunShell(WithKey("k", Tool() + " '" + capture + "' -o '" + dir.File("c.pcap") +
+                                "' --include-negatives -r '" + dir.File("r2.json") + "'" + common));
   CHECK(answered.exit_code == 1);
   CHECK(ReadJson(dir.File("r2.json"))["summary"]["verdicts"]["unexpected_reply"].get<int>() >= 1);
 }
@@ -421,16 +439,18 @@ TEST_CASE("chatty answers, thinking blocks and broken 200s on both wire formats"
   for (const char* vendor : {"anthropic", "openai"}) {
     DYNAMIC_SECTION(vendor) {
       TempDir dir;
-      StandinServer server("--style chatty --thinking --rate-malformed-json 0.2 --rate-error-200 0.1 "
-                           "--rate-cut-body 0.1 --seed 3");
+      StandinServer server(
+          "--style chatty --thinking --rate-malformed-json 0.2 --rate-error-200 0.1 "
+          "--rate-cut-body 0.1 --seed 3");
       std::string input = dir.File("in.pcap");
       WriteRequestCapture(input, 16, true);
       bool anthropic = std::string(vendor) == "anthropic";
-      testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") + "' --model " +
-                                                       (anthropic ? "anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url()
-                                                                  : "openai:gpt-5-mini --base-url " + server.openai_url()) +
-                                                       " --max-tokens 8192 --thinking 2048 --no-cache -r '" +
-                                                       dir.File("r.json") + "'"));
+      testing::CommandResult r = RunShell(WithKey(
+          "k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") + "' --model " +
+                   (anthropic ? "anthropic:claude-haiku-4-5 --base-url " + server.anthropic_url()
+                              : "openai:gpt-5-mini --base-url " + server.openai_url()) +
+                   " --max-tokens 8192 --thinking 2048 --no-cache -r '" + dir.File("r.json") +
+                   "'"));
       INFO(r.out << r.err);
       CHECK(r.exit_code == 0);
       json report = ReadJson(dir.File("r.json"));
@@ -441,18 +461,22 @@ TEST_CASE("chatty answers, thinking blocks and broken 200s on both wire formats"
   }
 }
 
-TEST_CASE("a long fixed prompt is cached: the first request warms it, the rest read it", "[model]") {
+TEST_CASE("a long fixed prompt is cached: the first request warms it, the rest read it",
+          "[model]") {
   TempDir dir;
   StandinServer server("--latency-ms 100");
   std::string prompt = dir.File("long.md");
   std::string fixed;
-  for (int i = 0; i < 200; ++i) fixed += "Worked example " + std::to_string(i) + ": swap the addresses, set TTL 64, recompute both checksums.\n";
+  for (int i = 0; i < 200; ++i)
+    fixed += "Worked example " + std::to_string(i) +
+             ": swap the addresses, set TTL 64, recompute both checksums.\n";
   testing::WriteFile(prompt, fixed + "Datagram: {{request_hex}}\n");
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 8, false);
-  testing::CommandResult r = RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
-                                                   "' --model anthropic:claude-sonnet-4-5 --base-url " + server.anthropic_url() +
-                                                   " -p '" + prompt + "' -j 8 --no-cache -r '" + dir.File("r.json") + "'"));
+  testing::CommandResult r = RunShell(WithKey(
+      "k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+               "' --model anthropic:claude-sonnet-4-5 --base-url " + server.anthropic_url() +
+               " -p '" + prompt + "' -j 8 --no-cache -r '" + dir.File("r.json") + "'"));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   json report = ReadJson(dir.File("r.json"));
@@ -474,12 +498,14 @@ TEST_CASE("Ctrl-C writes what is finished and exits cleanly", "[model]") {
   StandinServer server("--latency-ms 300");
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 30, false);
-  std::string base = WithKey("k", Tool() + " '" + input + "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                      server.anthropic_url() + " -j 2 --no-cache --journal '" +
-                                      dir.File("j.jsonl") + "'");
+  std::string base = WithKey(
+      "k", Tool() + " '" + input + "' --model anthropic:claude-haiku-4-5 --base-url " +
+               server.anthropic_url() + " -j 2 --no-cache --journal '" + dir.File("j.jsonl") + "'");
   std::string cmd = base + " -o '" + dir.File("out.pcap") + "' -r '" + dir.File("r.json") + "'";
-  testing::CommandResult r = RunShell("(" + cmd + " > '" + dir.File("stdout") + "' 2>&1 & pid=$!; sleep 1.2; kill -INT $pid; wait $pid; echo $? > '" +
-                                      dir.File("status") + "')");
+  testing::CommandResult r =
+      RunShell("(" + cmd + " > '" + dir.File("stdout") +
+               "' 2>&1 & pid=$!; sleep 1.2; kill -INT $pid; wait $pid; echo $? > '" +
+               dir.File("status") + "')");
   std::string status = ReadFile(dir.File("status"));
   INFO(ReadFile(dir.File("stdout")));
   CHECK(status == "130\n");

@@ -2,17 +2,16 @@
 // field changed (checksums refreshed), or with its checksum alone changed, fails exactly that
 // field, under every profile, over every sample request (DESIGN §9).
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <sstream>
 
-#include "packet/checksum.h"
-#include "packet/icmp.h"
-#include "packet_samples.h"
-#include "packet/option_echo.h"
 #include "grade/responder.h"
 #include "grade/results.h"
 #include "grade/verify.h"
+#include "packet/checksum.h"
+#include "packet/icmp.h"
+#include "packet/option_echo.h"
+#include "packet_samples.h"
 
 namespace llmstack {
 namespace {
@@ -58,42 +57,72 @@ bool Locate(FieldId id, size_t h, size_t reply_size, FieldBits* f) {
     return length > 0;
   };
   switch (id) {
-    case FieldId::kIpVersion: return bits(0, 1, 0xf0);
-    case FieldId::kIpHdrLen: return bits(0, 1, 0x0f);
-    case FieldId::kIpDsfield: return bits(1, 1, 0xff);
-    case FieldId::kIpLen: return bits(2, 2, 0xffff);
-    case FieldId::kIpId: return bits(4, 2, 0xffff);
-    case FieldId::kIpFlagsRb: return bits(6, 1, 0x80);
-    case FieldId::kIpFlagsDf: return bits(6, 1, 0x40);
-    case FieldId::kIpFlagsMf: return bits(6, 1, 0x20);
-    case FieldId::kIpFragOffset: return bits(6, 2, 0x1fff);
-    case FieldId::kIpTtl: return bits(8, 1, 0xff);
-    case FieldId::kIpProto: return bits(9, 1, 0xff);
-    case FieldId::kIpChecksum: return bits(10, 2, 0xffff);
-    case FieldId::kIpSrc: return bytes(12, 4);
-    case FieldId::kIpDst: return bytes(16, 4);
-    case FieldId::kIpOptions: return bytes(20, h - 20);
-    case FieldId::kIpv6Version: return bits(0, 4, 0xf0000000);
-    case FieldId::kIpv6Tclass: return bits(0, 4, 0x0ff00000);
-    case FieldId::kIpv6Flow: return bits(0, 4, 0x000fffff);
-    case FieldId::kIpv6Plen: return bits(4, 2, 0xffff);
-    case FieldId::kIpv6Nxt: return bits(6, 1, 0xff);
-    case FieldId::kIpv6Hlim: return bits(7, 1, 0xff);
-    case FieldId::kIpv6Src: return bytes(8, 16);
-    case FieldId::kIpv6Dst: return bytes(24, 16);
+    case FieldId::kIpVersion:
+      return bits(0, 1, 0xf0);
+    case FieldId::kIpHdrLen:
+      return bits(0, 1, 0x0f);
+    case FieldId::kIpDsfield:
+      return bits(1, 1, 0xff);
+    case FieldId::kIpLen:
+      return bits(2, 2, 0xffff);
+    case FieldId::kIpId:
+      return bits(4, 2, 0xffff);
+    case FieldId::kIpFlagsRb:
+      return bits(6, 1, 0x80);
+    case FieldId::kIpFlagsDf:
+      return bits(6, 1, 0x40);
+    case FieldId::kIpFlagsMf:
+      return bits(6, 1, 0x20);
+    case FieldId::kIpFragOffset:
+      return bits(6, 2, 0x1fff);
+    case FieldId::kIpTtl:
+      return bits(8, 1, 0xff);
+    case FieldId::kIpProto:
+      return bits(9, 1, 0xff);
+    case FieldId::kIpChecksum:
+      return bits(10, 2, 0xffff);
+    case FieldId::kIpSrc:
+      return bytes(12, 4);
+    case FieldId::kIpDst:
+      return bytes(16, 4);
+    case FieldId::kIpOptions:
+      return bytes(20, h - 20);
+    case FieldId::kIpv6Version:
+      return bits(0, 4, 0xf0000000);
+    case FieldId::kIpv6Tclass:
+      return bits(0, 4, 0x0ff00000);
+    case FieldId::kIpv6Flow:
+      return bits(0, 4, 0x000fffff);
+    case FieldId::kIpv6Plen:
+      return bits(4, 2, 0xffff);
+    case FieldId::kIpv6Nxt:
+      return bits(6, 1, 0xff);
+    case FieldId::kIpv6Hlim:
+      return bits(7, 1, 0xff);
+    case FieldId::kIpv6Src:
+      return bytes(8, 16);
+    case FieldId::kIpv6Dst:
+      return bytes(24, 16);
     case FieldId::kIcmpType:
-    case FieldId::kIcmpv6Type: return bits(h, 1, 0xff);
+    case FieldId::kIcmpv6Type:
+      return bits(h, 1, 0xff);
     case FieldId::kIcmpCode:
-    case FieldId::kIcmpv6Code: return bits(h + 1, 1, 0xff);
+    case FieldId::kIcmpv6Code:
+      return bits(h + 1, 1, 0xff);
     case FieldId::kIcmpChecksum:
-    case FieldId::kIcmpv6Checksum: return bits(h + 2, 2, 0xffff);
+    case FieldId::kIcmpv6Checksum:
+      return bits(h + 2, 2, 0xffff);
     case FieldId::kIcmpIdent:
-    case FieldId::kIcmpv6Ident: return bits(h + 4, 2, 0xffff);
+    case FieldId::kIcmpv6Ident:
+      return bits(h + 4, 2, 0xffff);
     case FieldId::kIcmpSeq:
-    case FieldId::kIcmpv6Seq: return bits(h + 6, 2, 0xffff);
-    case FieldId::kData: return bytes(h + 8, reply_size - h - 8);
+    case FieldId::kIcmpv6Seq:
+      return bits(h + 6, 2, 0xffff);
+    case FieldId::kData:
+      return bytes(h + 8, reply_size - h - 8);
     case FieldId::kTrailing:
-    case FieldId::kCount: break;
+    case FieldId::kCount:
+      break;
   }
   return false;
 }
@@ -110,7 +139,7 @@ std::vector<uint32_t> OtherValues(FieldId id, const FieldBits& f, uint32_t curre
   while (!(f.mask >> shift & 1)) ++shift;
   uint32_t field_max = f.mask >> shift;
   uint32_t cur = current >> shift;
-  std::vector<uint32_t> raw = {cur ^ 1, cur ^ ((field_max + 1) >> 1), cur ^ field_max, 0,
+  std::vector<uint32_t> raw = {cur ^ 1,   cur ^ ((field_max + 1) >> 1), cur ^ field_max, 0,
                                field_max, (cur + 1) & field_max};
   if (field_max == 0xf) {
     for (uint32_t v = 0; v <= 0xf; ++v) raw.push_back(v);
@@ -180,8 +209,9 @@ bool ChecksumVerifiesIn(FieldId id, const Bytes& reply, IpFamily family, size_t 
 std::vector<size_t> ClockOffsets(const EchoPacket& request) {
   std::vector<size_t> out;
   if (request.family != IpFamily::kIpv4 || request.header_length <= 20) return out;
-  Result<OptionEcho> e = EchoIpv4Options(ByteView(request.datagram).subspan(20, request.header_length - 20),
-                                         request.src(), request.dst(), 0, OptionEchoStyle::kLinux);
+  Result<OptionEcho> e =
+      EchoIpv4Options(ByteView(request.datagram).subspan(20, request.header_length - 20),
+                      request.src(), request.dst(), 0, OptionEchoStyle::kLinux);
   if (e.ok()) {
     for (size_t at : e->clock_offsets) out.push_back(20 + at);
   }
@@ -207,7 +237,8 @@ void MutateEveryField(const EchoPacket& request, Profile profile, Tally* tally) 
   REQUIRE(baseline.verdict == Verdict::kCorrect);
   REQUIRE(baseline.FailCount() == 0);
   const size_t h = baseline.reply_header_length;
-  std::vector<size_t> clocks = profile == Profile::kLinux ? ClockOffsets(request) : std::vector<size_t>{};
+  std::vector<size_t> clocks =
+      profile == Profile::kLinux ? ClockOffsets(request) : std::vector<size_t>{};
 
   for (const FieldVerdict& field : baseline.fields) {
     FieldBits bits;

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "grade/responder.h"
 #include "packet/capture.h"
 #include "packet/packet_stream.h"
-#include "grade/responder.h"
 #include "test_support.h"
 
 namespace llmstack::testing {

@@ -5,16 +5,15 @@
 // Results are checked for consistency, not only for survival. The test is written to run
 // under AddressSanitizer and UndefinedBehaviorSanitizer (-DLLMSTACK_SANITIZE=ON).
 #include <catch2/catch.hpp>
-
 #include <set>
 
-#include "packet/dissect.h"
-#include "packet/link.h"
-#include "packet_samples.h"
-#include "packet/reassembly.h"
 #include "grade/responder.h"
 #include "grade/results.h"
 #include "grade/verify.h"
+#include "packet/dissect.h"
+#include "packet/link.h"
+#include "packet/reassembly.h"
+#include "packet_samples.h"
 
 namespace llmstack {
 namespace {
@@ -227,7 +226,8 @@ std::vector<std::pair<LinkType, Bytes>> Framed(const Bytes& datagram) {
       {LinkType::kEthernet, cat({macs, ethertype, datagram})},
       {LinkType::kEthernet, cat({macs, Hex("81000064"), ethertype, datagram})},
       {LinkType::kEthernet, cat({macs, Hex("88a800c8"), Hex("81000064"), ethertype, datagram})},
-      {LinkType::kLinuxSll, cat({Hex("0000000100060000"), Hex("5e0053010000"), ethertype, datagram})},
+      {LinkType::kLinuxSll,
+       cat({Hex("0000000100060000"), Hex("5e0053010000"), ethertype, datagram})},
       {LinkType::kLinuxSll2,
        cat({ethertype, Hex("0000000000020001"), Hex("000600005e0053010000"), datagram})},
       {LinkType::kNull, cat({Bytes{af, 0, 0, 0}, datagram})},
@@ -247,7 +247,8 @@ TEST_CASE("every prefix and byte flip of frames of every link type", "[robustnes
       // The whole frame decodes to the datagram.
       Result<LinkFrame> whole = DecodeLinkFrame(link, frame);
       REQUIRE(whole.ok());
-      CHECK(whole->protocol == (sample[0] >> 4 == 6 ? NetworkProtocol::kIpv6 : NetworkProtocol::kIpv4));
+      CHECK(whole->protocol ==
+            (sample[0] >> 4 == 6 ? NetworkProtocol::kIpv6 : NetworkProtocol::kIpv4));
       CHECK(Bytes(whole->payload.begin(), whole->payload.end()) == sample);
       Bytes reply_header = ReplyLinkHeader(link, whole->header);
       CHECK(reply_header.size() == whole->header.size());
@@ -259,9 +260,9 @@ TEST_CASE("every prefix and byte flip of frames of every link type", "[robustnes
           variants.back()[n] ^= 0xff;
         }
         for (const Bytes& v : variants) {
-          for (LinkType any : {LinkType::kEthernet, LinkType::kLinuxSll, LinkType::kLinuxSll2,
-                               LinkType::kNull, LinkType::kLoop, LinkType::kRaw,
-                               LinkType::kIpv4, LinkType::kIpv6}) {
+          for (LinkType any :
+               {LinkType::kEthernet, LinkType::kLinuxSll, LinkType::kLinuxSll2, LinkType::kNull,
+                LinkType::kLoop, LinkType::kRaw, LinkType::kIpv4, LinkType::kIpv6}) {
             Result<LinkFrame> f = DecodeLinkFrame(any, v);
             if (!f.ok()) {
               CHECK(f.status().code() == StatusCode::kTruncated);

@@ -4,13 +4,11 @@
 // are paired with their requests, with the model's latency as icmp.resptime; nanosecond
 // timestamps survive. The tshark checks are skipped with a message when tshark is missing.
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "packet/capture_writer.h"
 #include "packet/pcapng_writer.h"
@@ -145,7 +143,8 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 
 std::string Tool() { return testing::QuotedToolPath(); }
 
-TEST_CASE("every pcapng the main job writes reads in tshark and carries the run", "[pcapng][tool]") {
+TEST_CASE("every pcapng the main job writes reads in tshark and carries the run",
+          "[pcapng][tool]") {
   if (!HaveTshark()) return;
   TempDir dir;
   // Every prepared capture the main job accepts, with requests and replies interleaved and
@@ -171,7 +170,8 @@ TEST_CASE("every pcapng the main job writes reads in tshark and carries the run"
                          "' --model reference -q" + (replies_only ? " --replies-only" : "") +
                          "; echo \"exit $?\"; [ -f '" + out + "' ] || exit 0; tshark -r '" + out +
                          "' -T fields -e frame.number 2>&1 | grep -v 'Running as user' | "
-                         "grep -vc '^[0-9][0-9]*$'; capinfos -k -u '" + out + "' 2>&1");
+                         "grep -vc '^[0-9][0-9]*$'; capinfos -k -u '" +
+                         out + "' 2>&1");
     }
   }
   std::vector<testing::CommandResult> results = testing::RunShellEach(commands);
@@ -204,22 +204,23 @@ struct MistakesRun {
 
 void RunWithMistakes(MistakesRun* run) {
   StandinServer server("--latency-ms 20 --jitter-ms 200 --seed 3");
-  server.Control({{"mistakes", {"icmp_checksum_unchanged", "carry_dropped", "none", "data_changed",
-                                "ttl_zero", "none", "unparseable", "no_reply", "none",
-                                "type_unchanged", "no_swap", "none"}},
-                  {"mistake_by_seq", true}});
+  server.Control(
+      {{"mistakes",
+        {"icmp_checksum_unchanged", "carry_dropped", "none", "data_changed", "ttl_zero", "none",
+         "unparseable", "no_reply", "none", "type_unchanged", "no_swap", "none"}},
+       {"mistake_by_seq", true}});
   std::string input = run->dir.File("in.pcap");
   testing::WriteRequestCapture(input, 12, true);
-  run->result = RunShell("env ANTHROPIC_API_KEY=k " + Tool() + " '" + input + "' -o '" +
-                         run->dir.File("out.pcapng") +
-                         "' --model anthropic:claude-haiku-4-5 --base-url " +
-                         server.anthropic_url() + " --no-cache -q -r '" +
-                         run->dir.File("r.json") + "'");
+  run->result =
+      RunShell("env ANTHROPIC_API_KEY=k " + Tool() + " '" + input + "' -o '" +
+               run->dir.File("out.pcapng") + "' --model anthropic:claude-haiku-4-5 --base-url " +
+               server.anthropic_url() + " --no-cache -q -r '" + run->dir.File("r.json") + "'");
   run->report = json::parse(ReadFile(run->dir.File("r.json")));
 }
 
-TEST_CASE("tshark: the run comment, exactly the wrong replies, and icmp.resptime = the model's latency",
-          "[pcapng][tool][model]") {
+TEST_CASE(
+    "tshark: the run comment, exactly the wrong replies, and icmp.resptime = the model's latency",
+    "[pcapng][tool][model]") {
   if (!HaveTshark()) return;
   MistakesRun run;
   RunWithMistakes(&run);
@@ -252,15 +253,17 @@ TEST_CASE("tshark: the run comment, exactly the wrong replies, and icmp.resptime
   }
   CHECK(wrong >= 5);
   CHECK(correct_frames.size() >= 4);
-  testing::CommandResult filtered = RunShell(
-      "tshark -r '" + out + "' -Y 'frame.comment contains \"WRONG\"' -T fields -e frame.number 2>/dev/null");
+  testing::CommandResult filtered =
+      RunShell("tshark -r '" + out +
+               "' -Y 'frame.comment contains \"WRONG\"' -T fields -e frame.number 2>/dev/null");
   std::set<int> found;
   for (const std::string& line : Lines(filtered.out)) found.insert(std::stoi(line));
   CHECK(found == wrong_frames);
 
   // Correct replies: paired by Wireshark (two passes), the response time the model's latency.
   testing::CommandResult paired = RunShell(
-      "tshark -2 -r '" + out + "' -T fields -e frame.number -e icmp.resp_to "
+      "tshark -2 -r '" + out +
+      "' -T fields -e frame.number -e icmp.resp_to "
       "-e icmpv6.resp_to -e icmp.resptime -e icmpv6.resptime -e frame.comment 2>/dev/null");
   std::set<int> seen;
   int ipv6 = 0;
@@ -283,20 +286,23 @@ TEST_CASE("tshark: the run comment, exactly the wrong replies, and icmp.resptime
   CHECK(ipv6 >= 1);
 }
 
-TEST_CASE("nanosecond timestamps of the input survive into pcap and pcapng outputs", "[pcapng][tool]") {
+TEST_CASE("nanosecond timestamps of the input survive into pcap and pcapng outputs",
+          "[pcapng][tool]") {
   if (!HaveTshark()) return;
   TempDir dir;
   for (const char* name : {"kernel-nano.pcap", "crafted-nano.pcapng"}) {
     std::string input = testing::SourcePath(std::string("captures/") + name);
     for (const char* ext : {".pcap", ".pcapng"}) {
       std::string out = dir.File(std::string(name) + ext);
-      testing::CommandResult run = RunShell(Tool() + " '" + input + "' -o '" + out + "' --model reference -q");
+      testing::CommandResult run =
+          RunShell(Tool() + " '" + input + "' -o '" + out + "' --model reference -q");
       INFO(name << " -> " << ext << "\n" << run.out << run.err);
       REQUIRE(run.exit_code == 0);
       testing::CommandResult precision = RunShell("capinfos '" + out + "' 2>&1");
       CHECK(precision.out.find("nanoseconds") != std::string::npos);
       // The requests keep their time to the nanosecond.
-      std::string fields = " -T fields -e frame.time_epoch -Y 'icmp.type == 8 || icmpv6.type == 128' 2>/dev/null";
+      std::string fields =
+          " -T fields -e frame.time_epoch -Y 'icmp.type == 8 || icmpv6.type == 128' 2>/dev/null";
       std::string in_times = RunShell("tshark -r '" + input + "'" + fields).out;
       std::string out_times = RunShell("tshark -r '" + out + "'" + fields).out;
       CHECK_FALSE(in_times.empty());

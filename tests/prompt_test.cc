@@ -12,8 +12,10 @@ using testing::kExperimentRequest;
 using testing::Packet;
 
 TEST_CASE("templates render the packet and split at the first variable", "[prompt]") {
-  Result<PromptTemplate> t = PromptTemplate::FromText(
-      "t.md", "Fixed part.\nPacket ({{family}}, {{length}} bytes): {{request_hex}}\n{{request_hex_spaced}}\n");
+  Result<PromptTemplate> t =
+      PromptTemplate::FromText("t.md",
+                               "Fixed part.\nPacket ({{family}}, {{length}} bytes): "
+                               "{{request_hex}}\n{{request_hex_spaced}}\n");
   REQUIRE(t.ok());
   RenderedPrompt r = t->Render(Packet(kExperimentRequest));
   CHECK(r.instructions == "Fixed part.\nPacket (");
@@ -26,7 +28,8 @@ TEST_CASE("bad templates are refused with a reason", "[prompt]") {
   CHECK(PromptTemplate::FromText("a.md", "no packet here").status().message() ==
         "a.md: the template never shows the packet ({{request_hex}})");
   CHECK(PromptTemplate::FromText("b.md", "{{request_hex}} {{reqest_hex}}").status().message() ==
-        "b.md: unknown template variable {{reqest_hex}} (known: request_hex, request_hex_spaced, family, length)");
+        "b.md: unknown template variable {{reqest_hex}} (known: request_hex, request_hex_spaced, "
+        "family, length)");
   CHECK(PromptTemplate::Load("/nonexistent/p.md").status().code() == StatusCode::kNotFound);
 }
 

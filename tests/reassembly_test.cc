@@ -3,9 +3,8 @@
 // fragment captures.
 #include "packet/reassembly.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
 
 #include "packet/checksum.h"
@@ -18,7 +17,9 @@ using testing::Hex;
 
 // An IPv4 echo request with 200 data bytes (ICMP message 208 bytes), IP ID `id`.
 Bytes Request4(uint16_t id, uint8_t seq = 1) {
-  Bytes d = Hex("4500000000000000400100000a0000010a000002" "0800000012340000");
+  Bytes d =
+      Hex("4500000000000000400100000a0000010a000002"
+          "0800000012340000");
   PutBe16(d, 4, id);
   d[27] = seq;
   for (int i = 0; i < 200; ++i) d.push_back(static_cast<uint8_t>(i));
@@ -36,7 +37,8 @@ Bytes Fragment4(const Bytes& d, size_t begin, size_t end, const Bytes* data = nu
   if (data) {
     f.insert(f.end(), data->begin(), data->end());
   } else {
-    f.insert(f.end(), d.begin() + 20 + static_cast<long>(begin), d.begin() + 20 + static_cast<long>(end));
+    f.insert(f.end(), d.begin() + 20 + static_cast<long>(begin),
+             d.begin() + 20 + static_cast<long>(end));
   }
   PutBe16(f, 10, 0);
   PutBe16(f, 10, InternetChecksum(ByteView(f).first(20)));
@@ -44,8 +46,11 @@ Bytes Fragment4(const Bytes& d, size_t begin, size_t end, const Bytes* data = nu
 }
 
 Bytes Request6(uint8_t seq = 1) {
-  Bytes d = Hex("6000000000d03a40" "20010db8000000000000000000000001" "20010db8000000000000000000000002"
-                "8000000012340000");
+  Bytes d =
+      Hex("6000000000d03a40"
+          "20010db8000000000000000000000001"
+          "20010db8000000000000000000000002"
+          "8000000012340000");
   d[47] = seq;
   for (int i = 0; i < 200; ++i) d.push_back(static_cast<uint8_t>(i));
   RefreshChecksums(d, IpFamily::kIpv6, 40);
@@ -64,7 +69,8 @@ Bytes Fragment6(const Bytes& d, size_t begin, size_t end, uint32_t id) {
   f[45] = static_cast<uint8_t>(id >> 16);
   f[46] = static_cast<uint8_t>(id >> 8);
   f[47] = static_cast<uint8_t>(id);
-  f.insert(f.end(), d.begin() + 40 + static_cast<long>(begin), d.begin() + 40 + static_cast<long>(end));
+  f.insert(f.end(), d.begin() + 40 + static_cast<long>(begin),
+           d.begin() + 40 + static_cast<long>(end));
   return f;
 }
 
@@ -92,7 +98,8 @@ std::optional<ReassembledDatagram> Feed(FragmentReassembler& r, const std::vecto
 TEST_CASE("IPv4 and IPv6 fragments in any order give back the datagram", "[reassembly]") {
   Bytes v4 = Request4(0x5001), v6 = Request6();
   std::vector<Bytes> f4 = {Fragment4(v4, 0, 80), Fragment4(v4, 80, 160), Fragment4(v4, 160, 208)};
-  std::vector<Bytes> f6 = {Fragment6(v6, 0, 80, 7), Fragment6(v6, 80, 160, 7), Fragment6(v6, 160, 208, 7)};
+  std::vector<Bytes> f6 = {Fragment6(v6, 0, 80, 7), Fragment6(v6, 80, 160, 7),
+                           Fragment6(v6, 160, 208, 7)};
   std::vector<int> order = {0, 1, 2};
   do {
     for (const auto& [fragments, whole] : {std::pair{f4, v4}, std::pair{f6, v6}}) {
@@ -140,7 +147,8 @@ TEST_CASE("duplicates are ignored, overlaps discard the datagram", "[reassembly]
   SECTION("a partial overlap with different bytes") {
     Bytes other(88, 0xee);
     FragmentReassembler r;
-    CHECK_FALSE(Feed(r, {Fragment4(d, 0, 80), Fragment4(d, 80, 160), Fragment4(d, 120, 208, &other)}));
+    CHECK_FALSE(
+        Feed(r, {Fragment4(d, 0, 80), Fragment4(d, 80, 160), Fragment4(d, 120, 208, &other)}));
   }
   SECTION("two last fragments that disagree on the end") {
     FragmentReassembler r;
@@ -148,8 +156,8 @@ TEST_CASE("duplicates are ignored, overlaps discard the datagram", "[reassembly]
     PutBe16(early_end, 6, 160 / 8);  // MF clear: the datagram would end at 200, not 208
     early_end[10] = early_end[11] = 0;
     PutBe16(early_end, 10, InternetChecksum(ByteView(early_end).first(20)));
-    CHECK_FALSE(Feed(r, {Fragment4(d, 0, 80), Fragment4(d, 160, 208), early_end,
-                         Fragment4(d, 80, 160)}));
+    CHECK_FALSE(
+        Feed(r, {Fragment4(d, 0, 80), Fragment4(d, 160, 208), early_end, Fragment4(d, 80, 160)}));
   }
   SECTION("a last fragment ending before data already received") {
     FragmentReassembler r;
@@ -194,8 +202,9 @@ TEST_CASE("a fragment cut by the capture gives a truncated datagram", "[reassemb
 }
 
 TEST_CASE("fragment captures: requests reassembled, graded, answered", "[reassembly][tool]") {
-  for (const char* capture : {"captures/crafted-fragments-v4.pcap", "captures/crafted-fragments-v6.pcap",
-                              "captures/kernel-fragments.pcap"}) {
+  for (const char* capture :
+       {"captures/crafted-fragments-v4.pcap", "captures/crafted-fragments-v6.pcap",
+        "captures/kernel-fragments.pcap"}) {
     INFO(capture);
     int requests = 0;
     for (const EchoPacket& p : testing::ReadEchoPackets(capture)) {
@@ -209,7 +218,8 @@ TEST_CASE("fragment captures: requests reassembled, graded, answered", "[reassem
     CHECK(requests == (std::string(capture).find("kernel") != std::string::npos ? 2 : 6));
     testing::TempDir dir;
     std::string out = dir.File("out.pcap");
-    testing::CommandResult r = testing::RunTool(std::string(capture) + " -o " + out + " --model reference -q");
+    testing::CommandResult r =
+        testing::RunTool(std::string(capture) + " -o " + out + " --model reference -q");
     CHECK(r.exit_code == 0);
     CHECK(testing::RunTool(std::string("grade ") + capture + " -q").exit_code == 0);
     // The main job copies every fragment of each request into its output, and one reply each.

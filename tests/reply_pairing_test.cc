@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "packet/icmp.h"
 #include "grade/responder.h"
+#include "packet/icmp.h"
 #include "test_support.h"
 
 namespace llmstack {
@@ -17,7 +17,10 @@ using testing::Packet;
 // An echo datagram from `src` to `dst` (last address bytes), of `type`, with id and seq.
 EchoPacket Echo(uint8_t src, uint8_t dst, uint8_t type, uint16_t ident, uint16_t seq,
                 uint8_t data = 0, uint8_t dst_first = 192) {
-  Bytes d = testing::Hex("4500001d0000000040010000c0000200c0000200" "0000000000000000" "00");
+  Bytes d = testing::Hex(
+      "4500001d0000000040010000c0000200c0000200"
+      "0000000000000000"
+      "00");
   d[15] = src;
   d[16] = dst_first;
   if (dst_first != 192) d[17] = d[18] = 0;
@@ -66,14 +69,15 @@ TEST_CASE("a reply whose addresses were not swapped still finds its request", "[
 
 TEST_CASE("a request to a group address is answered from a unicast one", "[pairing]") {
   ReplyPairer p;
-  p.AddRequest(0, Echo(1, 2, 8, 7, 1));               // unicast, unanswered: bad checksum, say
-  p.AddRequest(1, Echo(1, 1, 8, 7, 4, 0, 224));       // to 224.0.0.1
+  p.AddRequest(0, Echo(1, 2, 8, 7, 1));          // unicast, unanswered: bad checksum, say
+  p.AddRequest(1, Echo(1, 1, 8, 7, 4, 0, 224));  // to 224.0.0.1
   // Exact on destination, identifier and sequence, any source: not three-of-four with #0.
   CHECK(p.MatchReply(Echo(2, 1, 0, 7, 4)) == std::optional<uint64_t>(1));
   CHECK(p.Unanswered() == std::vector<uint64_t>{0});
 }
 
-TEST_CASE("a type-8 packet going back with the exact swapped key answers the request", "[pairing]") {
+TEST_CASE("a type-8 packet going back with the exact swapped key answers the request",
+          "[pairing]") {
   ReplyPairer p;
   EchoPacket request = Packet(kExperimentRequest);
   p.AddRequest(0, request);

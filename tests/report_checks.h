@@ -4,7 +4,6 @@
 #define LLMSTACK_TESTS_REPORT_CHECKS_H_
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "test_support.h"

@@ -4,21 +4,19 @@
 // hostile model text is shown, never run; the HTML renders in headless Chromium with nothing
 // external, and a screenshot of a run with mistakes is left in reports/example-report.png.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
-#include "report_checks.h"
-#include "report/reports.h"
+#include "base/text_escape.h"
 #include "grade/responder.h"
+#include "report/reports.h"
+#include "report_checks.h"
 #include "standin_fixture.h"
 #include "test_support.h"
-#include "base/text_escape.h"
 
 namespace llmstack {
 namespace {
@@ -37,8 +35,14 @@ TEST_CASE("escaping: HTML, XML, CSV and Markdown cells", "[report]") {
         "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
   // Invalid UTF-8 (a lone continuation byte, an overlong '/', a surrogate) is replaced; control
   // characters become visible; text, tabs and line breaks stay.
-  CHECK(ValidUtf8("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xc3\xa9") ==
-        "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "d\xc3\xa9");
+  CHECK(ValidUtf8("a\x80"
+                  "b\xc0\xaf"
+                  "c\xed\xa0\x80"
+                  "d\xc3\xa9") ==
+        "a\xef\xbf\xbd"
+        "b\xef\xbf\xbd\xef\xbf\xbd"
+        "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+        "d\xc3\xa9");
   CHECK(EscapeHtml("x\x1b[0m\ty\n") == "x\xe2\x90\x9b[0m\ty\n");
   CHECK(EscapeHtml(std::string("nul\0!", 5)) == "nul\xe2\x90\x80!");
   // XML: no character XML 1.0 forbids; CR kept as a reference; attribute values keep line breaks.
@@ -59,10 +63,11 @@ TEST_CASE("report formats by extension; bare names go to reports/", "[report]") 
     const char* arg;
     ReportFormat format;
   };
-  for (const Case& c : {Case{"r.json", ReportFormat::kJson}, Case{"out/r.html", ReportFormat::kHtml},
-                        Case{"r.htm", ReportFormat::kHtml}, Case{"r.md", ReportFormat::kMarkdown},
-                        Case{"junit.xml", ReportFormat::kJunit}, Case{"r.csv", ReportFormat::kCsv},
-                        Case{"html", ReportFormat::kHtml}, Case{".csv", ReportFormat::kCsv}}) {
+  for (const Case& c :
+       {Case{"r.json", ReportFormat::kJson}, Case{"out/r.html", ReportFormat::kHtml},
+        Case{"r.htm", ReportFormat::kHtml}, Case{"r.md", ReportFormat::kMarkdown},
+        Case{"junit.xml", ReportFormat::kJunit}, Case{"r.csv", ReportFormat::kCsv},
+        Case{"html", ReportFormat::kHtml}, Case{".csv", ReportFormat::kCsv}}) {
     INFO(c.arg);
     Result<ReportFormat> f = ReportFormatFor(c.arg);
     REQUIRE(f.ok());
@@ -204,10 +209,10 @@ struct ReportsRun {
 
 void RunWithMistakes(ReportsRun* run) {
   StandinServer server("--latency-ms 30 --jitter-ms 400 --seed 5 --thinking");
-  server.Control({{"mistakes", {"icmp_checksum_unchanged", "carry_dropped", "none", "data_changed",
-                                "ttl_zero", "none", "unparseable", "no_reply", "none",
-                                "type_unchanged", "ip_checksum_unchanged", "none", "byte_swapped",
-                                "none", "none", "no_swap"}},
+  server.Control({{"mistakes",
+                   {"icmp_checksum_unchanged", "carry_dropped", "none", "data_changed", "ttl_zero",
+                    "none", "unparseable", "no_reply", "none", "type_unchanged",
+                    "ip_checksum_unchanged", "none", "byte_swapped", "none", "none", "no_swap"}},
                   {"mistake_by_seq", true}});
   std::string input = run->dir.File("in.pcap");
   testing::WriteRequestCapture(input, 16, true);
@@ -215,10 +220,10 @@ void RunWithMistakes(ReportsRun* run) {
   for (const char* ext : {".json", ".html", ".md", ".xml", ".csv"}) {
     reports += " -r '" + run->Path(ext) + "'";
   }
-  run->result = RunShell("env ANTHROPIC_API_KEY=k " + Tool() + " '" + input + "' -o '" +
-                         run->dir.File("out.pcapng") +
-                         "' --model anthropic:claude-haiku-4-5 --base-url " +
-                         server.anthropic_url() + " --no-cache -q" + reports);
+  run->result =
+      RunShell("env ANTHROPIC_API_KEY=k " + Tool() + " '" + input + "' -o '" +
+               run->dir.File("out.pcapng") + "' --model anthropic:claude-haiku-4-5 --base-url " +
+               server.anthropic_url() + " --no-cache -q" + reports);
   run->report = json::parse(ReadFile(run->Path(".json")));
 }
 
@@ -251,8 +256,8 @@ TEST_CASE("one run, five reports, the same numbers", "[report][tool][model]") {
     std::map<std::string, size_t> col;
     for (size_t i = 0; i < head.size(); ++i) col[head[i]] = i;
     for (const char* name : {"index", "sample", "frame", "family", "src", "dst", "ident", "seq",
-                             "verdict", "failing_fields", "rtt_ms", "input_tokens",
-                             "output_tokens", "cost_usd_estimate", "why_error"}) {
+                             "verdict", "failing_fields", "rtt_ms", "input_tokens", "output_tokens",
+                             "cost_usd_estimate", "why_error"}) {
       INFO(name);
       CHECK(col.count(name) == 1);
     }
@@ -332,8 +337,8 @@ TEST_CASE("one run, five reports, the same numbers", "[report][tool][model]") {
                           "unexpected_reply", "error", "truncated"}) {
       ordered += " " + Json(summary["verdicts"][v]) + " |";
     }
-    CHECK(md.find("| correct | wrong | no_reply | unparseable | silent_ok | unexpected_reply | error | truncated |") !=
-          std::string::npos);
+    CHECK(md.find("| correct | wrong | no_reply | unparseable | silent_ok | unexpected_reply | "
+                  "error | truncated |") != std::string::npos);
     CHECK(md.find("\n" + ordered + "\n") != std::string::npos);
     for (auto& [field, grades] : summary["fields"].items()) {
       if (grades["fail"] == 0 && grades["warn"] == 0) continue;
@@ -353,8 +358,8 @@ TEST_CASE("one run, five reports, the same numbers", "[report][tool][model]") {
     // The first wrong packet, with its failing field and what it should be.
     for (const json& p : packets) {
       if (p["verdict"] != "wrong") continue;
-      CHECK(md.find("| " + Json(p["request"]["frame"]) + " | icmp_seq=" + Json(p["request"]["seq"])) !=
-            std::string::npos);
+      CHECK(md.find("| " + Json(p["request"]["frame"]) +
+                    " | icmp_seq=" + Json(p["request"]["seq"])) != std::string::npos);
       CHECK(md.find(FailNames(p).at(0)) != std::string::npos);
       break;
     }
@@ -383,20 +388,23 @@ TEST_CASE("one run, five reports, the same numbers", "[report][tool][model]") {
     // Links from the list to each result's section.
     std::regex link("<a href=\"#(r[0-9]+-[0-9]+)\">");
     int links = 0;
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), link); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), link);
+         it != std::sregex_iterator(); ++it) {
       ++links;
       CHECK(html.find("id=\"" + (*it)[1].str() + "\"") != std::string::npos);
     }
     CHECK(links == static_cast<int>(failures));
     // Self-contained: every src/href is a fragment; no scripts, styles or frames from anywhere.
     std::regex ref("(src|href)\\s*=\\s*[\"']?([^\"' >]*)", std::regex::icase);
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), ref); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), ref);
+         it != std::sregex_iterator(); ++it) {
       INFO((*it)[0].str());
       CHECK((*it)[2].str().rfind("#", 0) == 0);
     }
     std::string lower = html;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const char* tag : {"<script", "<link", "<iframe", "<img", "<object", "<embed", "url(", "@import"}) {
+    for (const char* tag :
+         {"<script", "<link", "<iframe", "<img", "<object", "<embed", "url(", "@import"}) {
       INFO(tag);
       CHECK(lower.find(tag) == std::string::npos);
     }
@@ -418,19 +426,22 @@ void RunHostile(HostileRun* run) {
   Result<Bytes> reply = BuildReferenceReply(request, Profile::kRfc);
   REQUIRE(reply.ok());
   (*reply)[22] ^= 0x08;  // the ICMP checksum left as in the request
-  testing::WriteFile(run->dir.File("model.sh"),
-                     "#!/bin/sh\ncat >/dev/null\n"
-                     "printf '%s\\n' '<script>alert(1)</script><img src=x onerror=alert(2)> ]]> & \"q\"'\n"
-                     "printf 'esc \\033[31m red, bad utf8 \\377\\376, a form feed \\014.\\n'\n"
-                     "printf '```hex\\n%s\\n```\\n' " + HexEncode(*reply) + "\n");
+  testing::WriteFile(
+      run->dir.File("model.sh"),
+      "#!/bin/sh\ncat >/dev/null\n"
+      "printf '%s\\n' '<script>alert(1)</script><img src=x onerror=alert(2)> ]]> & \"q\"'\n"
+      "printf 'esc \\033[31m red, bad utf8 \\377\\376, a form feed \\014.\\n'\n"
+      "printf '```hex\\n%s\\n```\\n' " +
+          HexEncode(*reply) + "\n");
   RunShell("chmod +x '" + run->dir.File("model.sh") + "'");
   std::string reports;
   for (const char* ext : {".json", ".html", ".md", ".xml", ".csv"}) {
     reports += " -r '" + run->dir.File(std::string("hostile") + ext) + "'";
   }
-  run->result = RunShell(Tool() + " '" + testing::SourcePath("captures/experiment.pcap") + "' -o '" +
-                         run->dir.File("out.pcapng") + "' --model 'exec:" + run->dir.File("model.sh") +
-                         "' --no-cache -q" + reports);
+  run->result =
+      RunShell(Tool() + " '" + testing::SourcePath("captures/experiment.pcap") + "' -o '" +
+               run->dir.File("out.pcapng") + "' --model 'exec:" + run->dir.File("model.sh") +
+               "' --no-cache -q" + reports);
 }
 
 TEST_CASE("hostile model text is escaped in every report and parses as text", "[report][tool]") {
@@ -448,7 +459,7 @@ TEST_CASE("hostile model text is escaped in every report and parses as text", "[
         std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
-  CHECK(html.find("esc \xe2\x90\x9b[31m red") != std::string::npos);      // ESC shown as ␛
+  CHECK(html.find("esc \xe2\x90\x9b[31m red") != std::string::npos);           // ESC shown as ␛
   CHECK(html.find("bad utf8 \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);  // U+FFFD
   CHECK(html.find("a form feed \xe2\x90\x8c.") != std::string::npos);
 
@@ -479,10 +490,12 @@ std::string ChromiumCommand(const std::string& chromium, const TempDir& profile)
   return "timeout 120 " + chromium +
          " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
          "--disable-background-networking --disable-component-update --disable-sync "
-         "--hide-scrollbars --proxy-server=127.0.0.1:9 --user-data-dir='" + profile.path() + "'";
+         "--hide-scrollbars --proxy-server=127.0.0.1:9 --user-data-dir='" +
+         profile.path() + "'";
 }
 
-TEST_CASE("the HTML report renders in headless Chromium; hostile text stays text", "[report][tool][chromium]") {
+TEST_CASE("the HTML report renders in headless Chromium; hostile text stays text",
+          "[report][tool][chromium]") {
   const std::string chromium = Chromium();
   if (chromium.empty()) {
     WARN("chromium not installed (apt-get install chromium): HTML rendering not checked");
@@ -492,8 +505,9 @@ TEST_CASE("the HTML report renders in headless Chromium; hostile text stays text
   RunHostile(&run);
   REQUIRE(run.result.exit_code == 1);
   TempDir profile;
-  testing::CommandResult dom = RunShell(ChromiumCommand(chromium, profile) + " --dump-dom 'file://" +
-                                        run.dir.File("hostile.html") + "' 2>/dev/null");
+  testing::CommandResult dom =
+      RunShell(ChromiumCommand(chromium, profile) + " --dump-dom 'file://" +
+               run.dir.File("hostile.html") + "' 2>/dev/null");
   REQUIRE(dom.exit_code == 0);
   // The page as Chromium built it: the summary is there, the payload is text, no element came
   // out of the model's answer.
@@ -517,7 +531,8 @@ bool IsPng(const std::string& bytes, uint32_t* width, uint32_t* height) {
   return true;
 }
 
-TEST_CASE("a screenshot of the HTML report of a run with mistakes", "[report][tool][model][chromium]") {
+TEST_CASE("a screenshot of the HTML report of a run with mistakes",
+          "[report][tool][model][chromium]") {
   const std::string chromium = Chromium();
   if (chromium.empty()) {
     WARN("chromium not installed (apt-get install chromium): no screenshot taken");
@@ -532,8 +547,9 @@ TEST_CASE("a screenshot of the HTML report of a run with mistakes", "[report][to
   testing::WriteFile(html, ReadFile(run.Path(".html")));
   RunShell("rm -f '" + png + "'");
   TempDir profile;
-  testing::CommandResult shot = RunShell(ChromiumCommand(chromium, profile) + " --screenshot='" + png +
-                                         "' --window-size=1280,2400 'file://" + html + "' 2>&1");
+  testing::CommandResult shot =
+      RunShell(ChromiumCommand(chromium, profile) + " --screenshot='" + png +
+               "' --window-size=1280,2400 'file://" + html + "' 2>&1");
   INFO(shot.out);
   REQUIRE(shot.exit_code == 0);
   uint32_t width = 0, height = 0;
@@ -548,8 +564,8 @@ TEST_CASE("grade: bare format names write reports/<input>-grade.<ext> in the cur
           "[report][tool]") {
   TempDir dir;
   std::string capture = testing::SourcePath("captures/kernel-sizes.pcap");
-  testing::CommandResult r = RunShell("cd '" + dir.path() + "' && " + Tool() + " grade '" + capture +
-                                      "' -q -r html -r .md -r xml -r csv -r json");
+  testing::CommandResult r = RunShell("cd '" + dir.path() + "' && " + Tool() + " grade '" +
+                                      capture + "' -q -r html -r .md -r xml -r csv -r json");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   for (const char* ext : {"html", "md", "xml", "csv", "json"}) {
@@ -567,8 +583,8 @@ TEST_CASE("grade: bare format names write reports/<input>-grade.<ext> in the cur
   CHECK(junit["suites"][0]["properties"]["model"] == "none");
   CHECK(junit["suites"][0]["attrib"]["failures"] == "0");
 
-  testing::CommandResult bad = RunShell("cd '" + dir.path() + "' && " + Tool() + " grade '" + capture +
-                                        "' -q -r out.txt");
+  testing::CommandResult bad =
+      RunShell("cd '" + dir.path() + "' && " + Tool() + " grade '" + capture + "' -q -r out.txt");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("out.txt: unknown report format") != std::string::npos);
 }
@@ -576,9 +592,11 @@ TEST_CASE("grade: bare format names write reports/<input>-grade.<ext> in the cur
 TEST_CASE("the reference stack is labelled as not a model in every report", "[report][tool]") {
   TempDir dir;
   std::string reports;
-  for (const char* ext : {".json", ".html", ".md", ".xml"}) reports += " -r '" + dir.File(std::string("ref") + ext) + "'";
-  testing::CommandResult r = RunShell(Tool() + " '" + testing::SourcePath("captures/experiment.pcap") + "' -o '" +
-                                      dir.File("out.pcap") + "' --model reference -q" + reports);
+  for (const char* ext : {".json", ".html", ".md", ".xml"})
+    reports += " -r '" + dir.File(std::string("ref") + ext) + "'";
+  testing::CommandResult r =
+      RunShell(Tool() + " '" + testing::SourcePath("captures/experiment.pcap") + "' -o '" +
+               dir.File("out.pcap") + "' --model reference -q" + reports);
   REQUIRE(r.exit_code == 0);
   const std::string label = "built-in reference stack, not a model";
   CHECK(ReadFile(dir.File("ref.json")).find(label) != std::string::npos);
@@ -589,17 +607,18 @@ TEST_CASE("the reference stack is labelled as not a model in every report", "[re
   CHECK(ParseJunit(dir.File("ref.xml"))["suites"][0]["properties"]["model_note"] == label);
 }
 
-TEST_CASE("samples: a row, a test case and a section per request and sample", "[report][tool][model]") {
+TEST_CASE("samples: a row, a test case and a section per request and sample",
+          "[report][tool][model]") {
   TempDir dir;
   StandinServer server;
   server.Control({{"mistakes", {"carry_dropped", "none"}}});
   std::string input = dir.File("in.pcap");
   testing::WriteRequestCapture(input, 3, false);
-  testing::CommandResult r = RunShell("env ANTHROPIC_API_KEY=k " + Tool() + " '" + input + "' -o '" +
-                                      dir.File("out.pcapng") + "' --model anthropic:claude-haiku-4-5 --base-url " +
-                                      server.anthropic_url() + " --samples 2 -j 1 --no-cache -q -r '" +
-                                      dir.File("s.csv") + "' -r '" + dir.File("s.xml") + "' -r '" +
-                                      dir.File("s.html") + "'");
+  testing::CommandResult r =
+      RunShell("env ANTHROPIC_API_KEY=k " + Tool() + " '" + input + "' -o '" +
+               dir.File("out.pcapng") + "' --model anthropic:claude-haiku-4-5 --base-url " +
+               server.anthropic_url() + " --samples 2 -j 1 --no-cache -q -r '" + dir.File("s.csv") +
+               "' -r '" + dir.File("s.xml") + "' -r '" + dir.File("s.html") + "'");
   INFO(r.out << r.err);
   auto rows = ParseCsv(ReadFile(dir.File("s.csv")));
   CHECK(rows.size() == 1 + 6);

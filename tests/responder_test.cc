@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "test_support.h"
 #include "grade/verify.h"
+#include "test_support.h"
 
 namespace llmstack {
 namespace {

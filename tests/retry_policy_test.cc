@@ -24,9 +24,11 @@ TEST_CASE("transient statuses are retried, others fail fast", "[retry]") {
 TEST_CASE("x-should-retry overrides; spend-limit 429s are final", "[retry]") {
   CHECK(ClassifyHttpStatus(500, {{"x-should-retry", "false"}}, "") == AttemptKind::kFatal);
   CHECK(ClassifyHttpStatus(400, {{"x-should-retry", "true"}}, "") == AttemptKind::kTransient);
-  CHECK(ClassifyHttpStatus(429, {}, R"({"error":{"details":{"error_code":"enforced_spend_limit_reached"}}})") ==
+  CHECK(ClassifyHttpStatus(
+            429, {}, R"({"error":{"details":{"error_code":"enforced_spend_limit_reached"}}})") ==
         AttemptKind::kSpendLimit);
-  CHECK(ClassifyHttpStatus(429, {}, R"({"error":{"type":"insufficient_quota"}})") == AttemptKind::kSpendLimit);
+  CHECK(ClassifyHttpStatus(429, {}, R"({"error":{"type":"insufficient_quota"}})") ==
+        AttemptKind::kSpendLimit);
 }
 
 TEST_CASE("retry-after in milliseconds, seconds and as an HTTP date", "[retry]") {
@@ -34,7 +36,8 @@ TEST_CASE("retry-after in milliseconds, seconds and as an HTTP date", "[retry]")
   CHECK(*RetryAfterSeconds({{"retry-after", "3"}}, 0) == Approx(3));
   CHECK(*RetryAfterSeconds({{"retry-after", "0.5"}}, 0) == Approx(0.5));
   // Wed, 21 Oct 2015 07:28:00 GMT is 1445412480.
-  CHECK(*RetryAfterSeconds({{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}}, 1445412470) == Approx(10));
+  CHECK(*RetryAfterSeconds({{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}}, 1445412470) ==
+        Approx(10));
   CHECK_FALSE(RetryAfterSeconds({{"retry-after", "soon"}}, 0).has_value());
   CHECK_FALSE(RetryAfterSeconds({}, 0).has_value());
 }

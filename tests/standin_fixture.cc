@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "packet/capture_writer.h"
 #include "grade/responder.h"
+#include "packet/capture_writer.h"
 
 extern char** environ;
 
@@ -59,7 +59,8 @@ StandinServer::StandinServer(const std::string& flags) {
     if (!text.empty()) port_ = std::stoi(text);
     if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (port_ == 0) throw std::runtime_error("the stand-in server did not start: " + ReadFile(dir_.File("log")));
+  if (port_ == 0)
+    throw std::runtime_error("the stand-in server did not start: " + ReadFile(dir_.File("log")));
 }
 
 StandinServer::~StandinServer() {
@@ -119,7 +120,9 @@ void WriteRequestCapture(const std::string& path, int count, bool with_ipv6) {
     w.Be16(static_cast<uint16_t>(seq));
     for (size_t i = 0; i < data; ++i) w.U8(static_cast<uint8_t>(i + seq));
     RefreshChecksums(d, v6 ? IpFamily::kIpv6 : IpFamily::kIpv4, v6 ? 40 : 20);
-    Bytes frame = Hex(v6 ? "02000000000202000000000186dd" : "020000000002020000000001" "0800");
+    Bytes frame = Hex(v6 ? "02000000000202000000000186dd"
+                         : "020000000002020000000001"
+                           "0800");
     frame.insert(frame.end(), d.begin(), d.end());
     OutputFrame f;
     f.time.sec = 1778500000 + seq;

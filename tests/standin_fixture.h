@@ -5,9 +5,8 @@
 
 #include <sys/types.h>
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "test_support.h"
 

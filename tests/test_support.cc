@@ -67,8 +67,7 @@ CommandResult RunShell(const std::string& command, const std::string& stdin_text
   return r;
 }
 
-std::vector<CommandResult> RunShellEach(const std::vector<std::string>& commands,
-                                        size_t parallel) {
+std::vector<CommandResult> RunShellEach(const std::vector<std::string>& commands, size_t parallel) {
   std::vector<CommandResult> results(commands.size());
   std::atomic<size_t> next{0};
   auto work = [&] {

@@ -3,7 +3,6 @@
 // header checksums (with IPv4 checksum validation turned on) and is paired with its request
 // (two-pass analysis). Skipped with a message when tshark is not installed.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -38,7 +37,8 @@ struct TsharkReply {
 
 // The tshark command whose output Replies() reads.
 std::string RepliesCommand(const std::string& capture) {
-  return "tshark -2 -r '" + capture + "' -o ip.check_checksum:TRUE -T fields -E separator='|' "
+  return "tshark -2 -r '" + capture +
+         "' -o ip.check_checksum:TRUE -T fields -E separator='|' "
          "-e frame.number -e icmp.type -e icmpv6.type -e icmp.checksum.status "
          "-e icmpv6.checksum.status -e ip.checksum.status -e icmp.resp_to -e icmpv6.resp_to "
          "-e _ws.expert.severity -e icmp.ident -e icmp.seq -e icmpv6.echo.identifier "
@@ -106,7 +106,8 @@ TEST_CASE("tshark marks every reference reply good and pairs it with its request
   for (size_t i = 0; i < runs.size(); ++i) {
     const Run& run = runs[i];
     const testing::CommandResult& r = tool_results[i];
-    INFO(run.capture << " --profile " << run.profile << " -o " << run.out << "\n" << r.out << r.err);
+    INFO(run.capture << " --profile " << run.profile << " -o " << run.out << "\n"
+                     << r.out << r.err);
     REQUIRE(r.exit_code == 0);
     // The replies the tool wrote, by frame, with the code of the request they answer.
     json j = json::parse(testing::ReadFile(run.report));
@@ -122,7 +123,7 @@ TEST_CASE("tshark marks every reference reply good and pairs it with its request
     for (const TsharkReply& reply : replies) {
       INFO("reply frame " << reply.frame);
       REQUIRE(request_code.count(reply.frame) == 1);
-      CHECK(reply.icmp_status == "1");               // Good
+      CHECK(reply.icmp_status == "1");                 // Good
       if (!reply.ipv6) CHECK(reply.ip_status == "1");  // Good, with validation on
       for (const std::string& s : Split(reply.severities, ',')) {
         if (!s.empty()) CHECK(std::stoul(s) < 4194304u);  // nothing at Warning or above

@@ -1,18 +1,18 @@
 // The rubric of DESIGN §5 and packet-anchors §5-§7 on concrete replies: named checksum
 // mistakes, the two zeros of one's complement, options, IPv6 multicast, code copying, and the
 // DF/TOS/TTL rules of each profile.
-#include <catch2/catch.hpp>
+#include "grade/verify.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
-#include "packet/checksum.h"
 #include "grade/checksum_diagnosis.h"
-#include "packet/icmp.h"
-#include "packet_samples.h"
 #include "grade/responder.h"
 #include "grade/results.h"
-#include "grade/verify.h"
+#include "packet/checksum.h"
+#include "packet/icmp.h"
+#include "packet_samples.h"
 
 namespace llmstack {
 namespace {
@@ -113,7 +113,7 @@ Bytes Zeroed(ByteView b, size_t field) {
 // What each hand-computation mistake writes into a checksum field; several mistakes can give
 // the same value, so a value maps to the set of mistakes that make it.
 std::map<uint16_t, std::set<ChecksumMistake>> IcmpMistakeValues(const EchoPacket& request,
-                                                                 const Bytes& reply, size_t h) {
+                                                                const Bytes& reply, size_t h) {
   using M = ChecksumMistake;
   ByteView d(reply);
   const bool v6 = request.family == IpFamily::kIpv6;
@@ -143,7 +143,7 @@ std::map<uint16_t, std::set<ChecksumMistake>> IcmpMistakeValues(const EchoPacket
 }
 
 std::map<uint16_t, std::set<ChecksumMistake>> IpMistakeValues(const EchoPacket& request,
-                                                               const Bytes& reply, size_t h) {
+                                                              const Bytes& reply, size_t h) {
   using M = ChecksumMistake;
   ByteView d(reply);
   Bytes header = Zeroed(d.first(h), 10);
@@ -185,8 +185,9 @@ TEST_CASE("each checksum mistake is named, over many packets", "[verify][checksu
         REQUIRE(f != nullptr);
         if (f->grade != FieldGrade::kFail) continue;  // the value happens to verify
         ++graded;
-        INFO(HexEncode(request.datagram) << "\n" << GetFieldInfo(field).name << " "
-                                         << Hex16(value) << " named " << FieldNote(*f));
+        INFO(HexEncode(request.datagram)
+             << "\n"
+             << GetFieldInfo(field).name << " " << Hex16(value) << " named " << FieldNote(*f));
         CHECK(Failing(g) == std::set<std::string>{GetFieldInfo(field).name});
         CHECK(mistakes.count(f->mistake) == 1);
         if (mistakes.size() == 1) ++named[f->mistake];
@@ -196,10 +197,10 @@ TEST_CASE("each checksum mistake is named, over many packets", "[verify][checksu
   }
   CHECK(graded > 500);
   using M = ChecksumMistake;
-  for (M m : {M::kNotUpdatedAfterTypeChange, M::kUnchangedFromRequest, M::kCarryDropped,
-              M::kNotComplemented, M::kByteSwapped, M::kFieldNotZeroed, M::kHeaderOnly,
-              M::kIpHeaderIncluded, M::kPseudoHeaderOmitted, M::kOptionsOmitted,
-              M::kWholeDatagram}) {
+  for (M m :
+       {M::kNotUpdatedAfterTypeChange, M::kUnchangedFromRequest, M::kCarryDropped,
+        M::kNotComplemented, M::kByteSwapped, M::kFieldNotZeroed, M::kHeaderOnly,
+        M::kIpHeaderIncluded, M::kPseudoHeaderOmitted, M::kOptionsOmitted, M::kWholeDatagram}) {
     INFO(ChecksumMistakeNote(m));
     CHECK(named[m] >= 2);
   }
@@ -273,8 +274,9 @@ TEST_CASE("where 0x0000 is right, 0xffff verifies too and only warns", "[verify]
   CheckOtherZeroWarns(experiment, r, 10, FieldId::kIpChecksum);
 }
 
-TEST_CASE("Record Route and Timestamp: echoed with one or two entries under rfc, as Linux under linux",
-          "[verify][options]") {
+TEST_CASE(
+    "Record Route and Timestamp: echoed with one or two entries under rfc, as Linux under linux",
+    "[verify][options]") {
   const std::string cap = "captures/kernel-options.pcap";
   std::vector<EchoPacket> packets = ReadEchoPackets(cap);
   REQUIRE(packets.size() == 6);
@@ -300,7 +302,8 @@ TEST_CASE("Record Route and Timestamp: echoed with one or two entries under rfc,
     CHECK(Graded(rfc, FieldGrade::kWarn) == std::set<std::string>{"ip.options"});
     CHECK(Failing(Grade(request, dropped, Profile::kLinux)) == std::set<std::string>{"ip.options"});
     // The request's options copied back without this host added: warn under rfc.
-    Bytes copied = WithOptions(one, ByteView(request.datagram).subspan(20, request.header_length - 20));
+    Bytes copied =
+        WithOptions(one, ByteView(request.datagram).subspan(20, request.header_length - 20));
     ReplyGrade c = Grade(request, copied, Profile::kRfc);
     CHECK(c.verdict == Verdict::kCorrect);
     CHECK(Graded(c, FieldGrade::kWarn) == std::set<std::string>{"ip.options"});
@@ -423,7 +426,7 @@ TEST_CASE("ICMP code: 0 under rfc (copying warns), copied under linux and dunkel
 
 TEST_CASE("DF, TOS and TTL under each profile", "[verify]") {
   EchoPacket request = Packet(kExperimentRequest);  // DF set, TOS 0, TTL 64
-  Bytes reply = Reference(request, Profile::kRfc);   // DF copied
+  Bytes reply = Reference(request, Profile::kRfc);  // DF copied
   auto with = [&](size_t at, uint8_t value) {
     Bytes r = reply;
     r[at] = value;
@@ -433,7 +436,8 @@ TEST_CASE("DF, TOS and TTL under each profile", "[verify]") {
   Bytes df_clear = with(6, 0x00);
   CHECK(GradeOf(Grade(request, df_clear, Profile::kRfc), FieldId::kIpFlagsDf) == FieldGrade::kInfo);
   CHECK(Grade(request, df_clear, Profile::kLinux).verdict == Verdict::kCorrect);
-  CHECK(Failing(Grade(request, df_clear, Profile::kDunkels)) == std::set<std::string>{"ip.flags.df"});
+  CHECK(Failing(Grade(request, df_clear, Profile::kDunkels)) ==
+        std::set<std::string>{"ip.flags.df"});
   CHECK(Failing(Grade(request, reply, Profile::kLinux)) == std::set<std::string>{"ip.flags.df"});
 
   Bytes tos = with(1, 0xb8);

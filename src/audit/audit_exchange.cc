@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "packet/icmp.h"
 #include "grade/responder.h"
+#include "packet/icmp.h"
 
 namespace llmstack::audit {
 
@@ -78,7 +78,8 @@ std::vector<Truth> TruthsOf(const Exchange& x, Kind kind) {
     for (size_t i = 0; i < x.correct.size(); ++i) {
       if (auto c = Compute(x.correct[i].second, kind)) {
         std::string about = "the reply to " + x.request->name;
-        if (i > 0) about += std::string(" under the ") + ProfileName(x.correct[i].first) + " profile";
+        if (i > 0)
+          about += std::string(" under the ") + ProfileName(x.correct[i].first) + " profile";
         out.push_back({c->trace.checksum, Subject::kReply, about, c->family});
       }
     }

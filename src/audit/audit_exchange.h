@@ -12,12 +12,12 @@
 #include <utility>
 #include <vector>
 
-#include "base/bytes.h"
-#include "packet/checksum.h"
 #include "audit/checksum_claims.h"
+#include "base/bytes.h"
+#include "grade/profile.h"
+#include "packet/checksum.h"
 #include "packet/ip.h"
 #include "packet/packet_stream.h"
-#include "grade/profile.h"
 
 namespace llmstack::audit {
 

@@ -26,8 +26,8 @@ using WorkingItems = WrittenWorking;
 
 // From audit_exchange.h: the packets and what a claim can be about.
 using audit::ClaimMatches;
-using audit::Compute;
 using audit::Computation;
+using audit::Compute;
 using audit::DocPacket;
 using audit::Exchange;
 using audit::IsDraft;
@@ -89,7 +89,8 @@ class TextAudit {
 
   void Add(size_t pos, AuditVerdict verdict, bool is_claim, std::string message,
            std::string model_message) {
-    report_.findings.push_back({Line(pos), verdict, is_claim, std::move(message), std::move(model_message)});
+    report_.findings.push_back(
+        {Line(pos), verdict, is_claim, std::move(message), std::move(model_message)});
     positions_.push_back(pos);
   }
 
@@ -121,7 +122,8 @@ std::string TextAudit::Written(size_t begin, size_t end) const {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
   // Runs of spaces from line breaks read as one.
-  s.erase(std::unique(s.begin(), s.end(), [](char a, char b) { return a == ' ' && b == ' '; }), s.end());
+  s.erase(std::unique(s.begin(), s.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
+          s.end());
   // A long sum is quoted by its ends.
   if (s.size() > 100) s = s.substr(0, 48) + " ... " + s.substr(s.size() - 40);
   return s;
@@ -209,7 +211,7 @@ void TextAudit::ReadClaims() { ReadChecksumClaims(scan_.tokens, &claims_, &label
 
 void TextAudit::JudgeClaim(const Claim& claim_as_written) {
   Exchange x = ExchangeFor(claim_as_written.pos);
-  IpFamily family = x.request ? x.request->packet.family
+  IpFamily family = x.request   ? x.request->packet.family
                     : x.written ? x.written->packet.family
                     : x.lone    ? x.lone->packet.family
                                 : IpFamily::kIpv4;
@@ -221,7 +223,8 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
   }
   std::optional<Kind> kind = claim.kind;
   if (family == IpFamily::kIpv6) kind = Kind::kIcmp;  // the only checksum IPv6 echo carries
-  std::vector<Kind> kinds = kind ? std::vector<Kind>{*kind} : std::vector<Kind>{Kind::kIpHeader, Kind::kIcmp};
+  std::vector<Kind> kinds =
+      kind ? std::vector<Kind>{*kind} : std::vector<Kind>{Kind::kIpHeader, Kind::kIcmp};
   std::string claimed = claim.value ? Hex16(*claim.value) : claim.placeholder;
   std::string label = kind ? KindName(*kind, family) : "checksum";
   std::string subject_label = claim.subject == Subject::kRequest ? "the request's " + label : label;
@@ -234,10 +237,13 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
   }
   if (!any) {
     ++report_.tally.unverifiable;
-    std::string why = claim.value && IsPlaceholderValue(*claim.value) ? " (" + claimed + " is a placeholder value)" : "";
+    std::string why = claim.value && IsPlaceholderValue(*claim.value)
+                          ? " (" + claimed + " is a placeholder value)"
+                          : "";
     Add(claim.pos, AuditVerdict::kUnverifiable, true,
         label + " " + claimed + ": no packet in the text to check it against" + why,
-        "claimed " + label + " " + claimed + " in its working; there is no packet to check it against");
+        "claimed " + label + " " + claimed +
+            " in its working; there is no packet to check it against");
     return;
   }
   // The value a claim about this subject should state: the request's, or the reply's.
@@ -270,7 +276,8 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
     ++report_.tally.unverifiable;
     const auto& [k, ts] = truths.front();
     const Truth* e = expected_for(ts);
-    std::string value = e ? ": " + e->about + " has " + KindName(k, e->family) + " " + Hex16(e->value) : "";
+    std::string value =
+        e ? ": " + e->about + " has " + KindName(k, e->family) + " " + Hex16(e->value) : "";
     Add(claim.pos, AuditVerdict::kUnverifiable, true,
         label + " " + claimed + " is a placeholder, not a value" + value,
         "wrote the placeholder " + claimed + " for the " + label + " in its working" + value);
@@ -282,13 +289,15 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
       if (!ClaimMatches(*claim.value, t.value)) continue;
       ++report_.tally.claims_right;
       std::string name = KindName(k, t.family);
-      std::string other_zero = *claim.value != t.value ? " (the other zero of one's complement; it verifies too)" : "";
+      std::string other_zero =
+          *claim.value != t.value ? " (the other zero of one's complement; it verifies too)" : "";
       std::string free_note, model_note;
       std::optional<uint16_t> wrote;
       holds_note(k, &free_note, &model_note, t.value, &wrote);
       std::string whose = t.subject == Subject::kRequest ? "the request's " + name : name;
       std::string model_message =
-          wrote ? "claimed " + whose + " " + claimed + " in its working, wrote " + Hex16(*wrote) + " in the packet"
+          wrote ? "claimed " + whose + " " + claimed + " in its working, wrote " + Hex16(*wrote) +
+                      " in the packet"
                 : "claimed " + whose + " " + claimed + " in its working: right" + model_note;
       Add(claim.pos, AuditVerdict::kRight, true,
           name + " " + claimed + " is the " + name + " of " + t.about + other_zero + free_note,
@@ -297,7 +306,8 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
     }
   }
   ++report_.tally.claims_wrong;
-  std::string placeholder = IsPlaceholderValue(*claim.value) ? " (" + claimed + " is a placeholder value)" : "";
+  std::string placeholder =
+      IsPlaceholderValue(*claim.value) ? " (" + claimed + " is a placeholder value)" : "";
   if (truths.size() == 1) {
     const auto& [k, ts] = truths.front();
     const Truth* e = expected_for(ts);
@@ -313,13 +323,15 @@ void TextAudit::JudgeClaim(const Claim& claim_as_written) {
     }
     std::string own;
     if (last && last->value != *claim.value && claim.subject != Subject::kRequest) {
-      own = "; the working at line " + std::to_string(Line(last->pos)) + " gives " + Hex16(last->value);
+      own = "; the working at line " + std::to_string(Line(last->pos)) + " gives " +
+            Hex16(last->value);
     }
     Add(claim.pos, AuditVerdict::kWrong, true,
-        whose + " " + claimed + ": " + e->about + " has " + name + " " + Hex16(e->value) + placeholder +
-            own + free_note,
-        "claimed " + whose + " " + claimed + " in its working: the right value is " + Hex16(e->value) +
-            placeholder + model_note + (own.empty() ? "" : "; its own" + own.substr(5)));
+        whose + " " + claimed + ": " + e->about + " has " + name + " " + Hex16(e->value) +
+            placeholder + own + free_note,
+        "claimed " + whose + " " + claimed + " in its working: the right value is " +
+            Hex16(e->value) + placeholder + model_note +
+            (own.empty() ? "" : "; its own" + own.substr(5)));
     return;
   }
   // No kind named and the value is neither checksum.
@@ -341,10 +353,11 @@ void TextAudit::FindGaps() {
   std::string lower(text_);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   static constexpr const char* kPhrases[] = {
-      "omitted for brevity", "for brevity", "omitted", "left as an exercise", "skip the arithmetic",
-      "skipping the arithmetic", "not shown", "[calculated]", "(calculated)"};
-  static constexpr const char* kTopics[] = {"checksum", "arithmetic", "calculation",
-                                                         "computation", "sum", "math", "brevity"};
+      "omitted for brevity", "for brevity",         "omitted",
+      "left as an exercise", "skip the arithmetic", "skipping the arithmetic",
+      "not shown",           "[calculated]",        "(calculated)"};
+  static constexpr const char* kTopics[] = {"checksum", "arithmetic", "calculation", "computation",
+                                            "sum",      "math",       "brevity"};
   size_t last_line = 0;
   for (const char* phrase : kPhrases) {
     for (size_t at = lower.find(phrase); at != std::string::npos; at = lower.find(phrase, at + 1)) {
@@ -353,13 +366,14 @@ void TextAudit::FindGaps() {
       size_t begin = scan_.line_starts[line - 1];
       size_t end = line < scan_.line_starts.size() ? scan_.line_starts[line] : lower.size();
       std::string_view whole(lower.data() + begin, end - begin);
-      bool about_arithmetic = std::any_of(std::begin(kTopics), std::end(kTopics), [&](const char* w) {
-        return whole.find(w) != std::string_view::npos;
-      });
+      bool about_arithmetic =
+          std::any_of(std::begin(kTopics), std::end(kTopics),
+                      [&](const char* w) { return whole.find(w) != std::string_view::npos; });
       if (!about_arithmetic) continue;
-      bool seen = std::any_of(report_.findings.begin(), report_.findings.end(), [&](const AuditFinding& f) {
-        return f.line == line && f.verdict == AuditVerdict::kUnverifiable && !f.is_claim;
-      });
+      bool seen =
+          std::any_of(report_.findings.begin(), report_.findings.end(), [&](const AuditFinding& f) {
+            return f.line == line && f.verdict == AuditVerdict::kUnverifiable && !f.is_claim;
+          });
       if (seen) continue;
       last_line = line;
       ++report_.tally.unverifiable;
@@ -455,7 +469,8 @@ void TextAudit::JudgeWorking(const Working& w) {
   for (const Step* s : w.steps) {
     if (s->kind == StepKind::kFold && s->right) {
       anchored.anchors.push_back({s->begin, AnchorKind::kTotal, s->terms[0]});
-      if (s->written <= 0xffff) anchored.anchors.push_back({s->end, AnchorKind::kFolded, s->written});
+      if (s->written <= 0xffff)
+        anchored.anchors.push_back({s->end, AnchorKind::kFolded, s->written});
     } else if (s->kind == StepKind::kComplement && s->right) {
       anchored.anchors.push_back({s->begin, AnchorKind::kFolded, s->terms[0]});
       anchored.anchors.push_back({s->end, AnchorKind::kComplemented, s->written});
@@ -472,7 +487,8 @@ void TextAudit::JudgeWorking(const Working& w) {
     });
     if (!dup) unique.push_back(a);
   }
-  std::stable_sort(unique.begin(), unique.end(), [](const Anchor& a, const Anchor& b) { return a.pos < b.pos; });
+  std::stable_sort(unique.begin(), unique.end(),
+                   [](const Anchor& a, const Anchor& b) { return a.pos < b.pos; });
   anchored.anchors = unique;
 
   // The computation the working fits best.
@@ -497,9 +513,9 @@ void TextAudit::JudgeWorking(const Working& w) {
     if (best && best_fit.matched == 0 && !w.kind) best = nullptr;
   }
 
-  std::string label = best   ? KindName(best->computation.kind, best->computation.family) + " working"
-                     : w.kind ? KindName(*w.kind, IpFamily::kIpv4) + " working"
-                              : "checksum working";
+  std::string label = best ? KindName(best->computation.kind, best->computation.family) + " working"
+                      : w.kind ? KindName(*w.kind, IpFamily::kIpv4) + " working"
+                               : "checksum working";
   // The checksum the working arrives at, for claims made after it.
   std::optional<Kind> result_kind = best ? std::optional<Kind>(best->computation.kind) : w.kind;
   for (const Anchor& a : anchored.anchors) {
@@ -528,17 +544,19 @@ void TextAudit::JudgeWorking(const Working& w) {
   }
   if (!first_wrong && anchor_wrong == 0) {
     if (checked == 0) return;
-    std::string lines = Line(w.begin) == Line(w.end)
-                            ? "line " + std::to_string(Line(w.begin))
-                            : "lines " + std::to_string(Line(w.begin)) + "-" + std::to_string(Line(w.end));
+    std::string lines = Line(w.begin) == Line(w.end) ? "line " + std::to_string(Line(w.begin))
+                                                     : "lines " + std::to_string(Line(w.begin)) +
+                                                           "-" + std::to_string(Line(w.end));
     std::string over = best && best_fit.matched > 0 ? ", over " + best->about : "";
     std::string n = std::to_string(checked) + (checked == 1 ? " step" : " steps");
-    Add(w.begin, AuditVerdict::kRight, false, label + " (" + lines + "): " + n + ", all right" + over,
+    Add(w.begin, AuditVerdict::kRight, false,
+        label + " (" + lines + "): " + n + ", all right" + over,
         "its " + label + " checks out (" + n + over + ")");
     return;
   }
   size_t total_wrong = arithmetic_wrong + anchor_wrong;
-  std::string more = total_wrong > 1 ? " (" + std::to_string(total_wrong - 1) + " more wrong after it)" : "";
+  std::string more =
+      total_wrong > 1 ? " (" + std::to_string(total_wrong - 1) + " more wrong after it)" : "";
   if (first_wrong && (anchor_wrong == 0 || first_wrong->begin <= best_fit.wrong_pos)) {
     std::string written = Written(first_wrong->begin, first_wrong->end);
     std::string should;
@@ -592,7 +610,8 @@ AuditReport TextAudit::Run() {
   // In text order.
   std::vector<size_t> order(report_.findings.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return positions_[a] < positions_[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return positions_[a] < positions_[b]; });
   std::vector<AuditFinding> sorted;
   for (size_t i : order) sorted.push_back(std::move(report_.findings[i]));
   report_.findings = std::move(sorted);
@@ -603,9 +622,12 @@ AuditReport TextAudit::Run() {
 
 const char* AuditVerdictName(AuditVerdict verdict) {
   switch (verdict) {
-    case AuditVerdict::kRight: return "right";
-    case AuditVerdict::kWrong: return "WRONG";
-    case AuditVerdict::kUnverifiable: return "unverifiable";
+    case AuditVerdict::kRight:
+      return "right";
+    case AuditVerdict::kWrong:
+      return "WRONG";
+    case AuditVerdict::kUnverifiable:
+      return "unverifiable";
   }
   return "?";
 }
@@ -634,13 +656,15 @@ std::vector<std::string> AuditModelAnswer(const EchoPacket& request, Profile pro
   std::set<std::string> seen;
   // An answer that repeats its reasoning word for word is audited once.
   bool quoted = !reasoning.empty() && text.find(reasoning) != std::string_view::npos;
-  for (const auto& [where, body] : {std::pair<const char*, std::string_view>{"reasoning", reasoning},
-                                    std::pair<const char*, std::string_view>{"answer", text}}) {
+  for (const auto& [where, body] :
+       {std::pair<const char*, std::string_view>{"reasoning", reasoning},
+        std::pair<const char*, std::string_view>{"answer", text}}) {
     if (body.empty() || (quoted && body.data() == reasoning.data())) continue;
     AuditReport report = AuditText(body, context);
     for (const AuditFinding& f : report.findings) {
       if (!seen.insert(f.model_message).second) continue;
-      out.push_back(std::string(where) + " line " + std::to_string(f.line) + ": " + f.model_message);
+      out.push_back(std::string(where) + " line " + std::to_string(f.line) + ": " +
+                    f.model_message);
     }
   }
   return out;

@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "base/bytes.h"
-#include "packet/packet_stream.h"
 #include "grade/profile.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 
@@ -41,7 +41,7 @@ struct AuditFinding {
   size_t line = 0;  // 1-based line of the text
   AuditVerdict verdict = AuditVerdict::kRight;
   bool is_claim = false;  // a checksum claim (else working or a gap)
-  std::string message;    // "IP header checksum 0xabcd: the reply ... has IP header checksum 0x615d"
+  std::string message;  // "IP header checksum 0xabcd: the reply ... has IP header checksum 0x615d"
   // The same finding worded for a model's own answer, for the reports:
   // "claimed ICMP checksum 0x5cf5 in its working, wrote 0x5cf4 in the packet".
   std::string model_message;
@@ -51,7 +51,7 @@ struct AuditTally {
   size_t packets = 0;
   size_t claims_right = 0;
   size_t claims_wrong = 0;
-  size_t steps = 0;        // steps of working checked
+  size_t steps = 0;  // steps of working checked
   size_t steps_wrong = 0;
   size_t unverifiable = 0;
 
@@ -69,7 +69,7 @@ struct AuditReport {
 // exchange; without, about the nearest packet in the text.
 struct AuditContext {
   const EchoPacket* request = nullptr;
-  ByteView written_reply;  // empty: none
+  ByteView written_reply;           // empty: none
   Profile profile = Profile::kRfc;  // whose correct reply comes first
 };
 

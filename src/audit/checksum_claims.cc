@@ -13,27 +13,30 @@ using Claim = ChecksumClaim;
 
 constexpr size_t kNone = std::numeric_limits<size_t>::max();
 
-constexpr const char* kChecksumWords[] = {"checksum", "checksums", "cksum", "csum",
-                                                       "chksum"};
+constexpr const char* kChecksumWords[] = {"checksum", "checksums", "cksum", "csum", "chksum"};
 constexpr const char* kIpWords[] = {"ip", "ipv4", "ip4", "ip's"};
 constexpr const char* kIcmpWords[] = {"icmp", "icmpv6", "icmp6", "icmpv4", "icmp's"};
-constexpr const char* kRequestWords[] = {
-    "request", "request's", "requests", "incoming", "original", "received", "ping", "echo-request",
-    "requested"};
-constexpr const char* kReplyWords[] = {"reply",    "reply's",  "replies", "response",
-                                                    "response's", "answer", "outgoing", "pong"};
+constexpr const char* kRequestWords[] = {"request",  "request's",    "requests",
+                                         "incoming", "original",     "received",
+                                         "ping",     "echo-request", "requested"};
+constexpr const char* kReplyWords[] = {"reply",      "reply's", "replies",  "response",
+                                       "response's", "answer",  "outgoing", "pong"};
 // Words that may stand between "checksum" and its value in a claim: "the ICMP checksum of
 // the reply is therefore 0x5cf5", "IP header checksum comes out to 0x615d".
 constexpr const char* kClaimFiller[] = {
-    "is", "was", "are", "were", "of", "the", "a", "an", "to", "be", "been", "becomes", "become",
-    "became", "will", "would", "should", "must", "now", "then", "value", "values", "field",
-    "equals", "equal", "gives", "comes", "come", "out", "as", "i", "we", "get", "got", "it",
-    "it's", "its", "this", "that", "which", "so", "packet", "packet's", "message", "message's",
-    "new", "old", "final", "correct", "correctly", "computed", "calculated", "recomputed",
-    "recalculated", "result", "resulting", "stays", "remains", "still", "changes", "changed",
-    "from", "written", "in", "for", "our", "my", "here", "therefore", "thus", "hence", "updated",
-    "and", "with", "by", "hand", "expected", "works", "work", "evaluates", "holds", "reads",
-    "has", "hex", "header", "echo", "bytes"};
+    "is",        "was",      "are",        "were",       "of",           "the",       "a",
+    "an",        "to",       "be",         "been",       "becomes",      "become",    "became",
+    "will",      "would",    "should",     "must",       "now",          "then",      "value",
+    "values",    "field",    "equals",     "equal",      "gives",        "comes",     "come",
+    "out",       "as",       "i",          "we",         "get",          "got",       "it",
+    "it's",      "its",      "this",       "that",       "which",        "so",        "packet",
+    "packet's",  "message",  "message's",  "new",        "old",          "final",     "correct",
+    "correctly", "computed", "calculated", "recomputed", "recalculated", "result",    "resulting",
+    "stays",     "remains",  "still",      "changes",    "changed",      "from",      "written",
+    "in",        "for",      "our",        "my",         "here",         "therefore", "thus",
+    "hence",     "updated",  "and",        "with",       "by",           "hand",      "expected",
+    "works",     "work",     "evaluates",  "holds",      "reads",        "has",       "hex",
+    "header",    "echo",     "bytes"};
 
 bool IsSubjectWord(const TextToken& w, Subject* subject) {
   if (w.TextIn(kRequestWords)) {
@@ -49,15 +52,14 @@ bool IsSubjectWord(const TextToken& w, Subject* subject) {
 
 // Where a sentence or clause ends, for looking back from "checksum" to its qualifiers.
 bool IsClauseEnd(const TextToken& t) {
-  return t.kind == TextTokenKind::kBreak || t.kind == TextTokenKind::kPacket ||
-         t.IsSymbol(".") || t.IsSymbol(";") || t.IsSymbol("!") || t.IsSymbol("?");
+  return t.kind == TextTokenKind::kBreak || t.kind == TextTokenKind::kPacket || t.IsSymbol(".") ||
+         t.IsSymbol(";") || t.IsSymbol("!") || t.IsSymbol("?");
 }
 
 // A number written like a 16-bit checksum value: "0x5cf5", "0x615D", "5cf5", "ABCD".
 bool IsChecksumValue(const TextToken& t) {
   return t.IsNumber() && t.value <= 0xffff && (t.prefixed ? t.digits <= 4 : t.digits == 4);
 }
-
 
 // "ip.checksum", "icmp.checksum", "icmpv6.checksum" name the kind themselves.
 bool IsChecksumKeyword(const std::vector<TextToken>& t, size_t k, std::optional<Kind>* kind,
@@ -66,7 +68,8 @@ bool IsChecksumKeyword(const std::vector<TextToken>& t, size_t k, std::optional<
   *last = k;
   if (tok.kind != TextTokenKind::kWord) return false;
   if (tok.TextIn(kChecksumWords)) return true;
-  if (tok.text == "check" && k + 1 < t.size() && (t[k + 1].IsWord("sum") || t[k + 1].IsWord("sums"))) {
+  if (tok.text == "check" && k + 1 < t.size() &&
+      (t[k + 1].IsWord("sum") || t[k + 1].IsWord("sums"))) {
     *last = k + 1;
     return true;
   }
@@ -89,7 +92,8 @@ void QualifiersBefore(const std::vector<TextToken>& t, size_t k, std::optional<K
     if (w.kind != TextTokenKind::kWord) continue;
     if (!kind_done) {
       if (w.text == "header") {
-        bool icmp_header = j > 0 && t[j - 1].kind == TextTokenKind::kWord && t[j - 1].TextIn(kIcmpWords);
+        bool icmp_header =
+            j > 0 && t[j - 1].kind == TextTokenKind::kWord && t[j - 1].TextIn(kIcmpWords);
         *kind = icmp_header ? Kind::kIcmp : Kind::kIpHeader;
         kind_done = true;
       } else if (w.TextIn(kIpWords)) {
@@ -106,8 +110,8 @@ void QualifiersBefore(const std::vector<TextToken>& t, size_t k, std::optional<K
 
 // Reads the claims made at the checksum keyword ending at `k`. Returns the index where reading
 // stopped.
-size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k, std::optional<Kind> kind,
-                 std::vector<Claim>* out) {
+size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
+                 std::optional<Kind> kind, std::vector<Claim>* out) {
   Subject subject = Subject::kUnknown;
   QualifiersBefore(t, keyword, &kind, &subject);
   bool from_to = false;
@@ -121,8 +125,8 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k, std:
       continue;
     }
     if (tok.kind == TextTokenKind::kSymbol) {
-      static constexpr const char* kFillerSymbols[] = {
-          ":", "=", "(", ")", "*", "`", "'", "\"", "|", ",", "[", "]", "->"};
+      static constexpr const char* kFillerSymbols[] = {":",  "=", "(", ")", "*", "`", "'",
+                                                       "\"", "|", ",", "[", "]", "->"};
       if (!tok.TextIn(kFillerSymbols)) return j;
       continue;
     }
@@ -187,8 +191,8 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k, std:
   }
   // "ICMP checksum 0x54f5 -> 0x5cf5", "changes from 0x54f5 to 0x5cf5": old and new.
   size_t second = kNone;
-  if (after + 1 < t.size() && (t[after].IsSymbol("->") || t[after].IsWord("to") ||
-                               t[after].IsWord("becomes")) &&
+  if (after + 1 < t.size() &&
+      (t[after].IsSymbol("->") || t[after].IsWord("to") || t[after].IsWord("becomes")) &&
       IsChecksumValue(t[after + 1])) {
     second = after + 1;
   }

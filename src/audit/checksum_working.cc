@@ -23,9 +23,6 @@ uint32_t FoldFully(uint64_t v) {
   return static_cast<uint32_t>(v);
 }
 
-
-
-
 struct Term {
   uint64_t value = 0;
   bool negative = false;
@@ -60,7 +57,9 @@ bool ReadSum(const std::vector<TextToken>& t, size_t k, std::vector<Term>* terms
     ++j;
     // A long sum may go on on the next line: "... = 1467d\n+ ac10 + 0002".
     size_t op = j;
-    if (op + 1 < t.size() && IsSingleBreak(t[op]) && (t[op + 1].IsSymbol("+") || t[op + 1].IsSymbol("-"))) ++op;
+    if (op + 1 < t.size() && IsSingleBreak(t[op]) &&
+        (t[op + 1].IsSymbol("+") || t[op + 1].IsSymbol("-")))
+      ++op;
     if (op + 1 < t.size() && (t[op].IsSymbol("+") || t[op].IsSymbol("-"))) {
       negative = t[op].IsSymbol("-");
       j = op + 1;
@@ -87,7 +86,8 @@ bool ReadEquals(const std::vector<TextToken>& t, size_t j, bool allow_is, size_t
   static constexpr const char* kPronouns[] = {"which", "that", "and", "then", "so", "this"};
   if (j < t.size() && t[j].TextIn(kPronouns)) ++j;
   if (j >= t.size() || t[j].kind != TextTokenKind::kWord) return false;
-  static constexpr const char* kLinks[] = {"gives", "becomes", "yields", "makes", "equals", "giving"};
+  static constexpr const char* kLinks[] = {"gives", "becomes", "yields",
+                                           "makes", "equals",  "giving"};
   if (t[j].TextIn(kLinks) || (allow_is && t[j].text == "is")) {
     *next = j + 1;
     return true;
@@ -125,11 +125,12 @@ bool JudgeStep(const std::vector<Term>& lhs, const Term& result, Step* step) {
     step->kind = subtract ? StepKind::kSubtract : StepKind::kAdd;
     for (const Term& x : lhs) step->terms.push_back(x.complemented ? (~x.value & 0xffff) : x.value);
     step->correct = plain;
-    step->right = !negative && (result.value == plain ||
-                                (!subtract && (result.value == FoldOnce(plain) ||
-                                               result.value == FoldFully(plain))));
-    if (!step->right && result.decimal &&
-        std::all_of(lhs.begin(), lhs.end(), [](const Term& x) { return x.decimal && !x.complemented; })) {
+    step->right =
+        !negative && (result.value == plain || (!subtract && (result.value == FoldOnce(plain) ||
+                                                              result.value == FoldFully(plain))));
+    if (!step->right && result.decimal && std::all_of(lhs.begin(), lhs.end(), [](const Term& x) {
+          return x.decimal && !x.complemented;
+        })) {
       uint64_t dec = Evaluate(lhs, true, &negative);
       if (!negative && dec == result.decimal_value) return false;  // decimal arithmetic
     }
@@ -158,7 +159,6 @@ bool JudgeStep(const std::vector<Term>& lhs, const Term& result, Step* step) {
   return false;
 }
 
-
 bool IsRunningSumWord(const std::vector<TextToken>& t, size_t k, size_t* next) {
   static constexpr const char* kRunning[] = {"running", "partial", "cumulative", "intermediate"};
   if (k + 1 < t.size() && t[k].kind == TextTokenKind::kWord && t[k].TextIn(kRunning) &&
@@ -179,8 +179,8 @@ bool IsRunningSumWord(const std::vector<TextToken>& t, size_t k, size_t* next) {
 size_t ReadRunningSums(const std::vector<TextToken>& t, size_t k, std::vector<bool>* used,
                        std::vector<Anchor>* out) {
   size_t j = k;
-  while (j < t.size() && (t[j].IsSymbol(":") || t[j].IsSymbol("=") || t[j].IsWord("is") ||
-                          t[j].IsWord("are"))) {
+  while (j < t.size() &&
+         (t[j].IsSymbol(":") || t[j].IsSymbol("=") || t[j].IsWord("is") || t[j].IsWord("are"))) {
     ++j;
   }
   size_t read = 0;
@@ -203,13 +203,15 @@ size_t ReadRunningSums(const std::vector<TextToken>& t, size_t k, std::vector<bo
 
 // "total 0x3ab07", "sum of 10 words = 0x29ea0", "folded 0xab0a", "one's complement sum 0x9ea2",
 // "complemented 0x54f5": a labelled value, when no arithmetic follows it.
-bool ReadLabelledValue(const std::vector<TextToken>& t, size_t k, Anchor* anchor, size_t* value_at) {
+bool ReadLabelledValue(const std::vector<TextToken>& t, size_t k, Anchor* anchor,
+                       size_t* value_at) {
   const TextToken& w = t[k];
   if (w.kind != TextTokenKind::kWord) return false;
   AnchorKind kind;
   if (w.text == "total" || w.text == "sum") {
     bool ones = k >= 1 && t[k - 1].kind == TextTokenKind::kWord &&
-                (t[k - 1].text == "complement" || t[k - 1].text == "folded" || t[k - 1].text == "one's-complement");
+                (t[k - 1].text == "complement" || t[k - 1].text == "folded" ||
+                 t[k - 1].text == "one's-complement");
     if (k >= 1 && t[k - 1].kind == TextTokenKind::kWord &&
         (t[k - 1].text == "running" || t[k - 1].text == "partial" || t[k - 1].text == "check")) {
       return false;
@@ -237,7 +239,8 @@ bool ReadLabelledValue(const std::vector<TextToken>& t, size_t k, Anchor* anchor
     }
     break;
   }
-  if (j >= t.size() || !IsArithmeticNumber(t[j]) || (!t[j].prefixed && t[j].digits < 4)) return false;
+  if (j >= t.size() || !IsArithmeticNumber(t[j]) || (!t[j].prefixed && t[j].digits < 4))
+    return false;
   size_t after = j + 1;
   if (after < t.size() && (t[after].IsSymbol("+") || t[after].IsSymbol("-") ||
                            t[after].IsSymbol("=") || t[after].IsSymbol("->"))) {
@@ -250,8 +253,8 @@ bool ReadLabelledValue(const std::vector<TextToken>& t, size_t k, Anchor* anchor
 
 // "complement of 0x9ea2 is 0x615d", "inverting 0x9ea2 gives 0x615d".
 bool ReadWordComplement(const std::vector<TextToken>& t, size_t k, Step* step, size_t* next) {
-  static constexpr const char* kWords[] = {"complement", "complementing", "invert",
-                                                        "inverting", "inverse", "flipping", "flip"};
+  static constexpr const char* kWords[] = {"complement", "complementing", "invert", "inverting",
+                                           "inverse",    "flipping",      "flip"};
   if (t[k].kind != TextTokenKind::kWord || !t[k].TextIn(kWords)) return false;
   size_t j = k + 1;
   while (j < t.size() && (t[j].IsWord("of") || t[j].IsWord("the") || t[j].IsSymbol(":") ||

@@ -41,15 +41,15 @@ struct TextToken {
   TextTokenKind kind = TextTokenKind::kWord;
   size_t begin = 0;
   size_t end = 0;
-  std::string text;     // words lower-cased; symbols normalized ("→" is "->")
-  uint64_t value = 0;   // kNumber: the value read as hex
-  bool prefixed = false;     // kNumber: written with "0x"
-  bool decimal = false;      // kNumber: bare and only 0-9, so it may be meant as decimal
+  std::string text;       // words lower-cased; symbols normalized ("→" is "->")
+  uint64_t value = 0;     // kNumber: the value read as hex
+  bool prefixed = false;  // kNumber: written with "0x"
+  bool decimal = false;   // kNumber: bare and only 0-9, so it may be meant as decimal
   uint64_t decimal_value = 0;
-  bool letters_only = false; // kNumber: bare and only a-f ("add", "face"): also an English word
-  size_t digits = 0;         // kNumber: how many hex digits
-  size_t packet = 0;         // kPacket: index into TextScan::packets
-  int line_breaks = 0;       // kBreak: how many
+  bool letters_only = false;  // kNumber: bare and only a-f ("add", "face"): also an English word
+  size_t digits = 0;          // kNumber: how many hex digits
+  size_t packet = 0;          // kPacket: index into TextScan::packets
+  int line_breaks = 0;        // kBreak: how many
 
   bool IsWord(std::string_view w) const { return kind == TextTokenKind::kWord && text == w; }
   bool IsSymbol(std::string_view s) const { return kind == TextTokenKind::kSymbol && text == s; }

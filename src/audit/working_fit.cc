@@ -27,16 +27,18 @@ void AddIcmpVariants(ByteView datagram, const Computation& proper, size_t place,
   Bytes message(p->message().begin(), p->message().end());
   PutBe16(message, 2, 0);
   Bytes pseudo;
-  std::vector<ChecksumPart> parts = IcmpChecksumParts(p->family, p->src(), p->dst(), message, &pseudo);
+  std::vector<ChecksumPart> parts =
+      IcmpChecksumParts(p->family, p->src(), p->dst(), message, &pseudo);
   auto variant = [&](bool drop_pseudo, bool drop_odd, const char* left_out, const char* why) {
     std::vector<ChecksumPart> kept;
     for (ChecksumPart part : parts) {
       if (drop_pseudo && part.span == ChecksumSpan::kIpv6PseudoHeader) continue;
-      if (drop_odd && part.span == ChecksumSpan::kIcmpMessage) part.bytes = part.bytes.first(part.bytes.size() - 1);
+      if (drop_odd && part.span == ChecksumSpan::kIcmpMessage)
+        part.bytes = part.bytes.first(part.bytes.size() - 1);
       kept.push_back(part);
     }
-    PlacedComputation v{proper, place, about + " without " + left_out, subject, left_out, why,
-                        proper.trace.checksum};
+    PlacedComputation v{proper,   place, about + " without " + left_out, subject,
+                        left_out, why,   proper.trace.checksum};
     v.computation.trace = ChecksumTrace();
     InternetChecksum(kept, &v.computation.trace);
     out->push_back(std::move(v));
@@ -44,7 +46,8 @@ void AddIcmpVariants(ByteView datagram, const Computation& proper, size_t place,
   bool v6 = p->family == IpFamily::kIpv6;
   bool odd = message.size() % 2 == 1;
   if (v6) variant(true, false, "the pseudo-header", "RFC 4443 section 2.3 includes it");
-  if (odd) variant(false, true, "the odd last byte", "RFC 1071 pads it with a zero byte for the sum");
+  if (odd)
+    variant(false, true, "the odd last byte", "RFC 1071 pads it with a zero byte for the sum");
   if (v6 && odd) {
     variant(true, true, "the pseudo-header and the odd last byte",
             "RFC 4443 section 2.3 includes the one, RFC 1071 pads the other with a zero byte");
@@ -90,10 +93,12 @@ std::vector<const PlacedComputation*> CandidatesFor(const Working& w,
   std::vector<std::pair<size_t, const PlacedComputation*>> order;
   for (const PlacedComputation& c : all) {
     if (w.kind && c.computation.kind != *w.kind) continue;
-    size_t d = c.place == kNone ? kNone - 1 : (c.place > w.begin ? c.place - w.begin : w.begin - c.place);
+    size_t d =
+        c.place == kNone ? kNone - 1 : (c.place > w.begin ? c.place - w.begin : w.begin - c.place);
     order.emplace_back(d, &c);
   }
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<const PlacedComputation*> out;
   for (const auto& [d, c] : order) out.push_back(c);
   return out;
@@ -152,7 +157,8 @@ Fit FitWorking(const Working& w, const Computation& c, const std::string& about)
   if (added.size() < 4) added.clear();
   for (const auto& [word, step] : added) {
     if (word == 0) continue;
-    if (!words_wrong && fit.in_order == index && index < in_order.size() && in_order[index] == word) {
+    if (!words_wrong && fit.in_order == index && index < in_order.size() &&
+        in_order[index] == word) {
       ++fit.in_order;
     }
     auto it = available.find(word);
@@ -199,7 +205,8 @@ Fit FitWorking(const Working& w, const Computation& c, const std::string& about)
     for (size_t i = from; i < plain.size() && found == kNone; ++i) {
       if (plain[i] == a.value || folded[i] == a.value) found = i;
     }
-    if (found == kNone && started && (plain[last] == a.value || folded[last] == a.value)) found = last;
+    if (found == kNone && started && (plain[last] == a.value || folded[last] == a.value))
+      found = last;
     if (found != kNone) {
       if (started && found > last) stride = found - last;
       last = found;
@@ -208,9 +215,10 @@ Fit FitWorking(const Working& w, const Computation& c, const std::string& about)
       continue;
     }
     size_t expect = std::min(started ? last + stride : 0, plain.size() - 1);
-    note_wrong(a.pos, "running sum " + Hex(a.value) + " is not a partial sum of the words of " + about +
-                          (started ? "; after " + Hex(plain[last]) + " it should be " + Hex(plain[expect])
-                                   : "; it should start at " + Hex(plain[expect])));
+    note_wrong(a.pos,
+               "running sum " + Hex(a.value) + " is not a partial sum of the words of " + about +
+                   (started ? "; after " + Hex(plain[last]) + " it should be " + Hex(plain[expect])
+                            : "; it should start at " + Hex(plain[expect])));
     break;  // later sums build on the wrong one
   }
   for (const Anchor& a : w.anchors) {
@@ -219,7 +227,8 @@ Fit FitWorking(const Working& w, const Computation& c, const std::string& about)
                     : a.kind == AnchorKind::kFolded ? trace.folded
                                                     : trace.checksum;
     bool ok = a.value == want || (a.kind == AnchorKind::kTotal && a.value == trace.folded) ||
-              (a.kind == AnchorKind::kComplemented && ClaimMatches(static_cast<uint16_t>(a.value), trace.checksum));
+              (a.kind == AnchorKind::kComplemented &&
+               ClaimMatches(static_cast<uint16_t>(a.value), trace.checksum));
     if (ok) {
       ++fit.matched;
       continue;

@@ -19,7 +19,8 @@ Result<AtomicFile> AtomicFile::Create(const std::string& path) {
   if (base.empty()) return InvalidArgument(path + ": not a file name");
   std::string temp = (dir == "/" ? "" : dir) + "/." + base + ".tmp-XXXXXX";
   int fd = mkstemp(temp.data());
-  if (fd < 0) return IoError(path + ": cannot create a file in " + dir + ": " + std::strerror(errno));
+  if (fd < 0)
+    return IoError(path + ": cannot create a file in " + dir + ": " + std::strerror(errno));
   FILE* file = fdopen(fd, "wb");
   if (file == nullptr) {
     close(fd);

@@ -6,9 +6,8 @@
 
 #include <cstdint>
 #include <limits>
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 namespace llmstack {
 

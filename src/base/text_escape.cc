@@ -49,11 +49,21 @@ std::string Escape(std::string_view raw, Markup markup) {
   for (size_t i = 0; i < text.size(); ++i) {
     uint8_t c = static_cast<uint8_t>(text[i]);
     switch (c) {
-      case '&': out += "&amp;"; continue;
-      case '<': out += "&lt;"; continue;
-      case '>': out += "&gt;"; continue;
-      case '"': out += "&quot;"; continue;
-      case '\'': out += "&#39;"; continue;
+      case '&':
+        out += "&amp;";
+        continue;
+      case '<':
+        out += "&lt;";
+        continue;
+      case '>':
+        out += "&gt;";
+        continue;
+      case '"':
+        out += "&quot;";
+        continue;
+      case '\'':
+        out += "&#39;";
+        continue;
       case '\n':
         out += markup == Markup::kXmlAttribute ? "&#10;" : "\n";
         continue;
@@ -126,13 +136,27 @@ std::string EscapeMarkdownCell(std::string_view raw) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
       case '\n':
       case '\r':
-      case '\t': out += ' '; break;
-      case '|': case '\\': case '`': case '*': case '[': case ']': case '~':
+      case '\t':
+        out += ' ';
+        break;
+      case '|':
+      case '\\':
+      case '`':
+      case '*':
+      case '[':
+      case ']':
+      case '~':
         out += '\\';
         out += c;
         break;

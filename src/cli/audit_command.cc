@@ -2,9 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "audit/checksum_audit.h"
 #include "model/extract.h"
@@ -166,11 +165,12 @@ int RunAuditCommand(const AuditOptions& options, FILE* out, FILE* err) {
     }
   }
   size_t claims = tally.claims_right + tally.claims_wrong;
-  std::fprintf(out, "audit: %s, %s; %s: %zu right, %zu wrong; %s: %zu wrong; %zu unverifiable\n",
-               Plural(files, "file", "files").c_str(), Plural(tally.packets, "packet", "packets").c_str(),
-               Plural(claims, "checksum claim", "checksum claims").c_str(), tally.claims_right,
-               tally.claims_wrong, Plural(tally.steps, "step of working", "steps of working").c_str(),
-               tally.steps_wrong, tally.unverifiable);
+  std::fprintf(
+      out, "audit: %s, %s; %s: %zu right, %zu wrong; %s: %zu wrong; %zu unverifiable\n",
+      Plural(files, "file", "files").c_str(), Plural(tally.packets, "packet", "packets").c_str(),
+      Plural(claims, "checksum claim", "checksum claims").c_str(), tally.claims_right,
+      tally.claims_wrong, Plural(tally.steps, "step of working", "steps of working").c_str(),
+      tally.steps_wrong, tally.unverifiable);
   if (unreadable) return 2;
   return tally.any_wrong() ? 1 : 0;
 }

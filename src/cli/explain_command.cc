@@ -2,14 +2,14 @@
 
 #include <vector>
 
+#include "grade/responder.h"
+#include "grade/results.h"
+#include "grade/verify.h"
 #include "packet/checksum.h"
 #include "packet/dissect.h"
 #include "packet/icmp.h"
 #include "packet/packet_stream.h"
 #include "report/report_json.h"
-#include "grade/responder.h"
-#include "grade/results.h"
-#include "grade/verify.h"
 
 namespace llmstack {
 
@@ -40,11 +40,12 @@ void ShowChecksumWork(FILE* out, const char* title, ByteView datagram, bool ipv4
   }
   std::fprintf(out, "\n%s (the checksum field taken as 0000):\n", title);
   Print(out, FormatChecksumTrace(trace));
-  std::fprintf(out, "  the packet holds %s: %s\n", Hex16(stored).c_str(),
-               stored == trace.checksum ? "matches"
-               : (trace.folded == 0 && stored == 0xffff) || (trace.checksum == 0xffff && stored == 0)
-                   ? "the other zero of one's complement"
-                   : "does NOT match");
+  std::fprintf(
+      out, "  the packet holds %s: %s\n", Hex16(stored).c_str(),
+      stored == trace.checksum ? "matches"
+      : (trace.folded == 0 && stored == 0xffff) || (trace.checksum == 0xffff && stored == 0)
+          ? "the other zero of one's complement"
+          : "does NOT match");
 }
 
 // The fields whose shown value differs between the request's dissection and the reply's
@@ -82,7 +83,8 @@ std::vector<std::string> DescribeChanges(const Dissection& request, const Dissec
 
 void ShowGrade(FILE* out, const ReplyGrade& grade, ByteView request, ByteView reply) {
   std::vector<RenderedField> fields = RenderFields(grade, request, reply);
-  std::fprintf(out, "  %-28s %-14s %-14s %-5s %s\n", "field", "expected", "actual", "grade", "note");
+  std::fprintf(out, "  %-28s %-14s %-14s %-5s %s\n", "field", "expected", "actual", "grade",
+               "note");
   for (const RenderedField& f : fields) {
     std::string expected = f.expected.size() > 14 ? f.expected.substr(0, 11) + "..." : f.expected;
     std::string actual = f.actual.size() > 14 ? f.actual.substr(0, 11) + "..." : f.actual;
@@ -96,14 +98,16 @@ void ShowGrade(FILE* out, const ReplyGrade& grade, ByteView request, ByteView re
 int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
   Result<Bytes> packet = HexDecodeLenient(options.packet_hex);
   if (!packet.ok()) {
-    std::fprintf(err, "llmstack-replay: explain: packet hex: %s\n", packet.status().message().c_str());
+    std::fprintf(err, "llmstack-replay: explain: packet hex: %s\n",
+                 packet.status().message().c_str());
     return 2;
   }
   std::optional<Bytes> reply;
   if (options.reply_hex) {
     Result<Bytes> r = HexDecodeLenient(*options.reply_hex);
     if (!r.ok()) {
-      std::fprintf(err, "llmstack-replay: explain: --reply hex: %s\n", r.status().message().c_str());
+      std::fprintf(err, "llmstack-replay: explain: --reply hex: %s\n",
+                   r.status().message().c_str());
       return 2;
     }
     reply = std::move(*r);
@@ -115,7 +119,8 @@ int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
   Print(out, FormatDissection(d, bytes));
   for (const std::string& p : d.problems) std::fprintf(out, "  problem: %s\n", p.c_str());
   if (!d.missing.empty()) {
-    std::fprintf(out, "  the bytes end%s; missing:", d.ends_inside.empty() ? "" : (" inside " + d.ends_inside).c_str());
+    std::fprintf(out, "  the bytes end%s; missing:",
+                 d.ends_inside.empty() ? "" : (" inside " + d.ends_inside).c_str());
     for (const std::string& m : d.missing) std::fprintf(out, " %s", m.c_str());
     std::fprintf(out, "\n");
   }
@@ -130,7 +135,9 @@ int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
   Result<EchoPacket> request = EchoPacketFromDatagram(bytes);
   if (!request.ok() || !request->is_request()) {
     if (reply) {
-      std::fprintf(err, "llmstack-replay: explain: the packet is not an echo request, so --reply cannot be graded\n");
+      std::fprintf(err,
+                   "llmstack-replay: explain: the packet is not an echo request, so --reply cannot "
+                   "be graded\n");
       return 2;
     }
     return 0;
@@ -159,19 +166,22 @@ int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
       if (request->family == IpFamily::kIpv4) {
         ShowChecksumWork(out, "Reply IP header checksum", c, true, cd.header_length);
       }
-      ShowChecksumWork(out, request->family == IpFamily::kIpv4 ? "Reply ICMP checksum"
-                                                               : "Reply ICMPv6 checksum (pseudo-header first)",
+      ShowChecksumWork(out,
+                       request->family == IpFamily::kIpv4
+                           ? "Reply ICMP checksum"
+                           : "Reply ICMPv6 checksum (pseudo-header first)",
                        c, false, cd.header_length);
       if (request->family == IpFamily::kIpv4 && request->code == 0 &&
-          IcmpChecksumVerifies(request->family, request->src(), request->dst(), request->message())) {
+          IcmpChecksumVerifies(request->family, request->src(), request->dst(),
+                               request->message())) {
         // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m = 0x0800 (type 8, code 0), m' = 0x0000.
         uint16_t hc = request->checksum;
         uint16_t shortcut = static_cast<uint16_t>(
             ~OnesComplementAdd(OnesComplementAdd(static_cast<uint16_t>(~hc), 0xf7ff), 0x0000));
-        std::fprintf(out, "  shortcut (RFC 1624 eqn. 3): ~(~%s + ~0x0800 + 0x0000) = %s%s\n",
-                     Hex16(hc).c_str(), Hex16(shortcut).c_str(),
-                     shortcut == 0x0000 ? " -- but the all-zero message needs 0xffff: recompute fully"
-                                        : "");
+        std::fprintf(
+            out, "  shortcut (RFC 1624 eqn. 3): ~(~%s + ~0x0800 + 0x0000) = %s%s\n",
+            Hex16(hc).c_str(), Hex16(shortcut).c_str(),
+            shortcut == 0x0000 ? " -- but the all-zero message needs 0xffff: recompute fully" : "");
       }
     }
   }
@@ -193,11 +203,13 @@ int RunExplainCommand(const ExplainOptions& options, FILE* out, FILE* err) {
   std::fprintf(out, "\nGrading the reply (profile %s):\n", ProfileName(options.profile));
   ShowGrade(out, grade, request->datagram, r);
   std::fprintf(out, "\nVerdict: %s", VerdictName(grade.verdict));
-  if (grade.verdict == Verdict::kWrong) std::fprintf(out, " (%zu field%s fail)", grade.FailCount(), grade.FailCount() == 1 ? "" : "s");
+  if (grade.verdict == Verdict::kWrong)
+    std::fprintf(out, " (%zu field%s fail)", grade.FailCount(), grade.FailCount() == 1 ? "" : "s");
   if (!rd.missing.empty() && grade.verdict == Verdict::kWrong) {
     std::fprintf(out, ": the reply is truncated after %zu bytes", r.size());
   }
-  if (grade.verdict == Verdict::kUnexpectedReply) std::fprintf(out, " (%s: must not be answered)", assessment.why_silent);
+  if (grade.verdict == Verdict::kUnexpectedReply)
+    std::fprintf(out, " (%s: must not be answered)", assessment.why_silent);
   std::fprintf(out, "\n");
   return IsFailingVerdict(grade.verdict) ? 1 : 0;
 }

@@ -8,11 +8,11 @@
 #include <memory>
 #include <vector>
 
+#include "grade/reply_pairing.h"
+#include "grade/responder.h"
 #include "packet/capture.h"
 #include "packet/packet_stream.h"
-#include "grade/reply_pairing.h"
 #include "report/reports.h"
-#include "grade/responder.h"
 #include "run/result_sink.h"
 
 namespace llmstack {
@@ -248,7 +248,7 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
     }
   }
 
-  const char* source = mode == Mode::kInCapture      ? "replies in the capture"
+  const char* source = mode == Mode::kInCapture       ? "replies in the capture"
                        : mode == Mode::kSecondCapture ? "replies from a second capture"
                                                       : "hex replies from a text file";
   std::fprintf(out, "GRADE %s: %s, profile %s\n", options.capture.c_str(), source,

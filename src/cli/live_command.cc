@@ -7,17 +7,17 @@
 #include <map>
 #include <memory>
 
-#include "packet/capture_writer.h"
-#include "model/extract.h"
 #include "base/interrupt.h"
+#include "grade/responder.h"
+#include "live/tun_device.h"
+#include "model/extract.h"
+#include "packet/capture_writer.h"
 #include "packet/packet_stream.h"
 #include "packet/reassembly.h"
 #include "report/report_json.h"
-#include "grade/responder.h"
-#include "run/result_sink.h"
 #include "report/terminal_report.h"
-#include "live/tun_device.h"
 #include "report/verdict_comment.h"
+#include "run/result_sink.h"
 
 namespace llmstack {
 

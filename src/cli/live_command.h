@@ -9,15 +9,15 @@
 #include <optional>
 #include <string>
 
-#include "model/model_session.h"
 #include "grade/profile.h"
+#include "model/model_session.h"
 
 namespace llmstack {
 
 struct LiveOptions {
-  std::string tun;                      // device name; opened, or created if missing
-  std::optional<std::string> addr;      // CIDR for the host side, e.g. 10.99.0.1/24
-  std::optional<std::string> record;    // pcapng of requests and graded replies
+  std::string tun;                    // device name; opened, or created if missing
+  std::optional<std::string> addr;    // CIDR for the host side, e.g. 10.99.0.1/24
+  std::optional<std::string> record;  // pcapng of requests and graded replies
   SessionOptions session;
   Profile profile = Profile::kRfc;
   bool only_correct = false;

@@ -1,6 +1,5 @@
 // llmstack-replay: command-line wiring only. The work is done in the library.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -10,8 +9,8 @@
 #include "cli/explain_command.h"
 #include "cli/grade_command.h"
 #include "cli/live_command.h"
-#include "grade/profile.h"
 #include "cli/replay_command.h"
+#include "grade/profile.h"
 
 namespace {
 
@@ -40,19 +39,29 @@ bool ResolveProfile(const std::string& name, Profile* profile) {
 // The options that choose and drive a model backend, shared by the main job and `live`.
 void AddSessionOptions(CLI::App* cmd, llmstack::SessionOptions* o) {
   llmstack::BackendOptions& b = o->backend;
-  cmd->add_option("-m,--model", b.model, "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]");
-  cmd->add_option("--base-url", b.base_url, "API base URL (Anthropic's without /v1, OpenAI's with it)");
-  cmd->add_option("-p,--prompt", o->prompt_path, "Prompt template (default: the embedded prompts/ping-respond.md)");
+  cmd->add_option(
+      "-m,--model", b.model,
+      "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]");
+  cmd->add_option("--base-url", b.base_url,
+                  "API base URL (Anthropic's without /v1, OpenAI's with it)");
+  cmd->add_option("-p,--prompt", o->prompt_path,
+                  "Prompt template (default: the embedded prompts/ping-respond.md)");
   cmd->add_option("-j,--concurrency", b.concurrency, "Requests in flight")->capture_default_str();
-  cmd->add_option("--cache", o->cache_dir, "Response cache directory (default ~/.cache/llmstack-replay)");
+  cmd->add_option("--cache", o->cache_dir,
+                  "Response cache directory (default ~/.cache/llmstack-replay)");
   cmd->add_flag("--no-cache", o->no_cache, "Neither read nor write the cache");
   cmd->add_option("--journal", o->journal, "Append-only record of every exchange (JSON lines)");
-  cmd->add_flag("--resume", o->resume, "Finish an interrupted run from its journal without asking twice");
-  cmd->add_option("--max-cost", o->max_cost, "Stop asking before the estimated spend passes this many USD");
+  cmd->add_flag("--resume", o->resume,
+                "Finish an interrupted run from its journal without asking twice");
+  cmd->add_option("--max-cost", o->max_cost,
+                  "Stop asking before the estimated spend passes this many USD");
   cmd->add_option("--prices", o->prices_path, "Price table (default: the embedded prices.json)");
-  cmd->add_option("--timeout", b.timeout_s, "Per-attempt timeout in seconds")->capture_default_str();
-  cmd->add_option("--retries", b.retries, "Retries per request for transient failures")->capture_default_str();
-  cmd->add_option("--max-wait", b.max_wait_s, "Longest retry-after honoured, in seconds")->capture_default_str();
+  cmd->add_option("--timeout", b.timeout_s, "Per-attempt timeout in seconds")
+      ->capture_default_str();
+  cmd->add_option("--retries", b.retries, "Retries per request for transient failures")
+      ->capture_default_str();
+  cmd->add_option("--max-wait", b.max_wait_s, "Longest retry-after honoured, in seconds")
+      ->capture_default_str();
   cmd->add_option("--temperature", b.temperature, "Sampling temperature");
   cmd->add_option("--max-tokens", b.max_tokens, "Output token limit")->capture_default_str();
   cmd->add_option("--thinking", b.thinking, "Extended thinking budget in tokens (Anthropic)");
@@ -68,53 +77,77 @@ int main(int argc, char** argv) {
     args.insert(args.begin(), "replay");
   }
 
-  CLI::App app{"llmstack-replay: replays ICMP echo requests from captures to a model that acts as "
-               "an IP stack, and grades every reply field by field"};
+  CLI::App app{
+      "llmstack-replay: replays ICMP echo requests from captures to a model that acts as "
+      "an IP stack, and grades every reply field by field"};
   app.set_version_flag("--version", std::string("llmstack-replay ") + LLMSTACK_VERSION);
   app.require_subcommand(1);
 
   std::string profile_name = "rfc";
 
   llmstack::ReplayOptions replay;
-  CLI::App* replay_cmd = app.add_subcommand("replay", "Ask a model to answer each echo request (the default command)");
-  replay_cmd->add_option("input", replay.input, "Capture with echo requests (pcap or pcapng)")->required();
-  replay_cmd->add_option("-o,--output", replay.output, "Output capture: .pcapng gets per-packet verdict comments")->required();
+  CLI::App* replay_cmd =
+      app.add_subcommand("replay", "Ask a model to answer each echo request (the default command)");
+  replay_cmd->add_option("input", replay.input, "Capture with echo requests (pcap or pcapng)")
+      ->required();
+  replay_cmd
+      ->add_option("-o,--output", replay.output,
+                   "Output capture: .pcapng gets per-packet verdict comments")
+      ->required();
   AddSessionOptions(replay_cmd, &replay.session);
-  replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
-  replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")->capture_default_str();
-  replay_cmd->add_option("-r,--report", replay.reports, "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name (html) picks a file in reports/; repeatable");
+  replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
+      ->capture_default_str();
+  replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")
+      ->capture_default_str();
+  replay_cmd->add_option("-r,--report", replay.reports,
+                         "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name "
+                         "(html) picks a file in reports/; repeatable");
   replay_cmd->add_flag("--replies-only", replay.replies_only, "Write only replies to the output");
-  replay_cmd->add_flag("--include-negatives", replay.include_negatives, "Also send requests that must not be answered");
+  replay_cmd->add_flag("--include-negatives", replay.include_negatives,
+                       "Also send requests that must not be answered");
   replay_cmd->add_flag("-q,--quiet", replay.quiet, "No per-packet lines");
   replay_cmd->add_flag("--no-progress", replay.no_progress, "No progress bar");
 
   llmstack::GradeOptions grade;
-  CLI::App* grade_cmd = app.add_subcommand("grade", "Grade replies already given: in the capture, in a second capture, or a text file of hex lines");
+  CLI::App* grade_cmd = app.add_subcommand("grade",
+                                           "Grade replies already given: in the capture, in a "
+                                           "second capture, or a text file of hex lines");
   grade_cmd->add_option("capture", grade.capture, "Capture with the echo requests")->required();
-  grade_cmd->add_option("replies", grade.replies, "Capture with the replies, or a text file of hex replies in request order");
-  grade_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
-  grade_cmd->add_option("-r,--report", grade.reports, "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name (html) picks a file in reports/; repeatable");
+  grade_cmd->add_option("replies", grade.replies,
+                        "Capture with the replies, or a text file of hex replies in request order");
+  grade_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
+      ->capture_default_str();
+  grade_cmd->add_option("-r,--report", grade.reports,
+                        "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name "
+                        "(html) picks a file in reports/; repeatable");
   grade_cmd->add_flag("-q,--quiet", grade.quiet, "No per-request lines");
 
   llmstack::ExplainOptions explain;
-  CLI::App* explain_cmd = app.add_subcommand("explain", "Dissect one packet and show every checksum step");
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "Dissect one packet and show every checksum step");
   explain_cmd->add_option("hex", explain.packet_hex, "The packet (IP datagram) as hex")->required();
   explain_cmd->add_option("--reply", explain.reply_hex, "A reply to grade, as hex");
-  explain_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
+  explain_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
+      ->capture_default_str();
 
   llmstack::AuditOptions audit;
-  CLI::App* audit_cmd = app.add_subcommand("audit", "Check the checksum claims written in a transcript, journal or write-up");
+  CLI::App* audit_cmd = app.add_subcommand(
+      "audit", "Check the checksum claims written in a transcript, journal or write-up");
   audit_cmd->add_option("files", audit.files, "Text files ('-' for stdin)")->required();
   audit_cmd->add_flag("-q,--quiet", audit.quiet, "Only wrong claims and the summary");
 
   llmstack::LiveOptions live;
   CLI::App* live_cmd = app.add_subcommand("live", "Answer real pings through a TUN device");
-  live_cmd->add_option("--tun", live.tun, "TUN device name (opened, or created if missing)")->required();
-  live_cmd->add_option("--addr", live.addr, "Give the host side this address (CIDR) and bring the link up");
+  live_cmd->add_option("--tun", live.tun, "TUN device name (opened, or created if missing)")
+      ->required();
+  live_cmd->add_option("--addr", live.addr,
+                       "Give the host side this address (CIDR) and bring the link up");
   live_cmd->add_option("--record", live.record, "Record requests and graded replies (pcapng)");
   AddSessionOptions(live_cmd, &live.session);
-  live_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")->capture_default_str();
-  live_cmd->add_flag("--only-correct", live.only_correct, "Write a reply to the device only when it is correct");
+  live_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
+      ->capture_default_str();
+  live_cmd->add_flag("--only-correct", live.only_correct,
+                     "Write a reply to the device only when it is correct");
   live_cmd->add_option("--fallback", live.fallback, "Replace a wrong reply: 'reference'");
   live_cmd->add_flag("-q,--quiet", live.quiet, "No per-packet lines");
 

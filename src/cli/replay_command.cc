@@ -4,21 +4,21 @@
 #include <stdlib.h>
 
 #include <map>
-#include <set>
 #include <memory>
 #include <queue>
+#include <set>
 
+#include "base/interrupt.h"
+#include "grade/responder.h"
+#include "model/extract.h"
 #include "packet/capture.h"
 #include "packet/capture_writer.h"
-#include "model/extract.h"
-#include "base/interrupt.h"
 #include "packet/packet_stream.h"
 #include "report/progress.h"
 #include "report/report_json.h"
 #include "report/reports.h"
-#include "grade/responder.h"
-#include "run/result_sink.h"
 #include "report/verdict_comment.h"
+#include "run/result_sink.h"
 
 namespace llmstack {
 
@@ -215,8 +215,8 @@ void ReplayPipeline::Handle(ModelAnswer answer) {
     }
   }
   ByteView view = reply ? ByteView(*reply) : ByteView();
-  Verdict verdict = sink_.Record(request, job.assessment, job.index, reply ? &view : nullptr,
-                                 meta, o_.profile);
+  Verdict verdict =
+      sink_.Record(request, job.assessment, job.index, reply ? &view : nullptr, meta, o_.profile);
   if (!reply) return;
 
   QueuedFrame f;
@@ -224,9 +224,9 @@ void ReplayPipeline::Handle(ModelAnswer answer) {
   f.data = ReplyLinkHeader(link_, request.link_header);
   f.data.insert(f.data.end(), reply->begin(), reply->end());
   f.outbound = true;
-  f.comment = VerdictComment(verdict, sink_.last_grade(), request.datagram, view,
-                             session_->plan().spec, reference, job.sample, o_.samples,
-                             answer.latency_ms);
+  f.comment =
+      VerdictComment(verdict, sink_.last_grade(), request.datagram, view, session_->plan().spec,
+                     reference, job.sample, o_.samples, answer.latency_ms);
   if (!o_.reports.empty()) f.result_slot = sink_.last_result_slot();
   Queue(std::move(f));
 }
@@ -404,8 +404,10 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   info.finished_at = NowRfc3339();
   std::fputs(FormatSummary(info, summary).c_str(), out);
   if (pipeline.not_sent() > 0) {
-    std::fprintf(out, "%llu requests that must not be answered were not sent (--include-negatives sends them)\n",
-                 static_cast<unsigned long long>(pipeline.not_sent()));
+    std::fprintf(
+        out,
+        "%llu requests that must not be answered were not sent (--include-negatives sends them)\n",
+        static_cast<unsigned long long>(pipeline.not_sent()));
   }
   if (!(*session)->cache_problem().empty()) {
     std::fprintf(err, "llmstack-replay: warning: the cache could not be written: %s\n",

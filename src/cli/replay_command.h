@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "model/model_session.h"
 #include "grade/profile.h"
+#include "model/model_session.h"
 
 namespace llmstack {
 

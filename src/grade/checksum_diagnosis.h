@@ -12,21 +12,21 @@
 namespace llmstack {
 
 enum class ChecksumMistake : uint8_t {
-  kNone,                     // verifies and equals the computed value
-  kAlternativeZero,          // verifies, but is the other zero (0xffff for 0x0000): warn
-  kAllZeroNeedsFfff,         // 0x0000 on a message whose only verifying checksum is 0xffff
-  kNotUpdatedAfterTypeChange,// ICMP: the request's checksum kept (off by 0x0800 / 0x0100)
-  kUnchangedFromRequest,     // IP header: the request's checksum kept
-  kNotComplemented,          // the one's complement sum itself
-  kCarryDropped,             // carries out of bit 15 discarded instead of added back
-  kByteSwapped,              // right value, bytes in the wrong order
-  kFieldNotZeroed,           // summed with the old checksum still in the field
-  kHeaderOnly,               // ICMP: only the 8-byte ICMP header summed
-  kIpHeaderIncluded,         // ICMP: the IP header summed too
-  kPseudoHeaderOmitted,      // ICMPv6: the RFC 8200 pseudo-header left out
-  kOptionsOmitted,           // IP: only the first 20 header bytes summed
-  kWholeDatagram,            // IP: the whole datagram summed (ICMP checksum still zero)
-  kMissing,                  // the reply ends before the checksum
+  kNone,                       // verifies and equals the computed value
+  kAlternativeZero,            // verifies, but is the other zero (0xffff for 0x0000): warn
+  kAllZeroNeedsFfff,           // 0x0000 on a message whose only verifying checksum is 0xffff
+  kNotUpdatedAfterTypeChange,  // ICMP: the request's checksum kept (off by 0x0800 / 0x0100)
+  kUnchangedFromRequest,       // IP header: the request's checksum kept
+  kNotComplemented,            // the one's complement sum itself
+  kCarryDropped,               // carries out of bit 15 discarded instead of added back
+  kByteSwapped,                // right value, bytes in the wrong order
+  kFieldNotZeroed,             // summed with the old checksum still in the field
+  kHeaderOnly,                 // ICMP: only the 8-byte ICMP header summed
+  kIpHeaderIncluded,           // ICMP: the IP header summed too
+  kPseudoHeaderOmitted,        // ICMPv6: the RFC 8200 pseudo-header left out
+  kOptionsOmitted,             // IP: only the first 20 header bytes summed
+  kWholeDatagram,              // IP: the whole datagram summed (ICMP checksum still zero)
+  kMissing,                    // the reply ends before the checksum
   kOther,
 };
 

@@ -98,7 +98,8 @@ std::string FormatFieldValue(const FieldValue& v, ByteView request, ByteView rep
                         : v.source == FieldValue::Source::kReply ? reply
                                                                  : literals;
       if (v.offset >= source.size()) return "";
-      ByteView bytes = source.subspan(v.offset, std::min<size_t>(v.length, source.size() - v.offset));
+      ByteView bytes =
+          source.subspan(v.offset, std::min<size_t>(v.length, source.size() - v.offset));
       return v.kind == FieldValue::Kind::kAddress ? FormatAddress(bytes) : HexEncode(bytes);
     }
     case FieldValue::Kind::kRule:

@@ -69,16 +69,16 @@ const char* GradeName(FieldGrade grade);  // "pass", "warn", "fail", "info"
 // shown.
 struct FieldValue {
   enum class Kind : uint8_t {
-    kNone,       // nothing to show
-    kDecimal,    // number in decimal
-    kHex8,       // 0x08
-    kHex16,      // 0x5cf5
-    kHex20,      // 0x12345 (IPv6 flow label)
-    kBool,       // 0 / 1
-    kAddress,    // an IPv4 or IPv6 address: [offset, offset+length) of `source`
-    kBytes,      // [offset, offset+length) of `source`, shown as hex
-    kRule,       // a rule in words (text), e.g. "any", "1..255"
-    kMissing,    // the reply ends before this field
+    kNone,     // nothing to show
+    kDecimal,  // number in decimal
+    kHex8,     // 0x08
+    kHex16,    // 0x5cf5
+    kHex20,    // 0x12345 (IPv6 flow label)
+    kBool,     // 0 / 1
+    kAddress,  // an IPv4 or IPv6 address: [offset, offset+length) of `source`
+    kBytes,    // [offset, offset+length) of `source`, shown as hex
+    kRule,     // a rule in words (text), e.g. "any", "1..255"
+    kMissing,  // the reply ends before this field
   };
   // Where kAddress and kBytes values are: the request datagram, the reply datagram, or the
   // bytes the grading built (ReplyGrade::literals, e.g. the IP options a reply should carry).

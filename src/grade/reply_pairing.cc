@@ -108,8 +108,8 @@ std::optional<uint64_t> ReplyPairer::MatchReply(const EchoPacket& reply) {
   for (const Entry& e : queue_) {
     const Key& k = e.key;
     if (!e.waiting || k.ipv6 != want.ipv6 || k.group) continue;
-    int same = (k.src == want.src) + (k.dst == want.dst) + (k.ident == want.ident) +
-               (k.seq == want.seq);
+    int same =
+        (k.src == want.src) + (k.dst == want.dst) + (k.ident == want.ident) + (k.seq == want.seq);
     if (same >= 3) {
       uint64_t found = e.index;
       Take(by_key_.Find(k), found);

@@ -62,8 +62,8 @@ class ReplyPairer {
   };
   using ByKey = FlatHashMap<Key, Bucket, KeyHash>;
 
-  static Key RequestKey(const EchoPacket& p);   // as the request carries it
-  static Key AnswerKey(const EchoPacket& p);    // what the request it answers would carry
+  static Key RequestKey(const EchoPacket& p);  // as the request carries it
+  static Key AnswerKey(const EchoPacket& p);   // what the request it answers would carry
   std::optional<uint64_t> TakeFirst(const Key& key);
   // Takes `index` out of the bucket in `slot` of by_key_ (which holds it) and out of the queue.
   void Take(size_t slot, uint64_t index);

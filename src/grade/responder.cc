@@ -13,9 +13,7 @@ namespace {
 
 constexpr uint8_t kReplyTtl = 64;  // RFC 1700 IPDEFTTL; Linux net.ipv4.ip_default_ttl
 
-RequestAssessment Forbid(const char* why) {
-  return {ReplyExpectation::kForbidden, why, false};
-}
+RequestAssessment Forbid(const char* why) { return {ReplyExpectation::kForbidden, why, false}; }
 
 RequestAssessment AssessIpv4(const EchoPacket& r, Profile profile) {
   ByteView d(r.datagram);
@@ -33,8 +31,8 @@ RequestAssessment AssessIpv4(const EchoPacket& r, Profile profile) {
     return Forbid("source address cannot be answered");  // RFC 1122 §3.2.1.3
   }
   if (r.header_length > 20) {
-    Result<OptionEcho> echo = EchoIpv4Options(d.subspan(20, r.header_length - 20), r.src(),
-                                              r.dst(), 0, OptionEchoStyle::kRfc);
+    Result<OptionEcho> echo = EchoIpv4Options(d.subspan(20, r.header_length - 20), r.src(), r.dst(),
+                                              0, OptionEchoStyle::kRfc);
     if (!echo.ok()) return Forbid("malformed IP options");
     if (echo->has_source_route) {
       if (profile == Profile::kLinux) {
@@ -98,13 +96,13 @@ void RefreshChecksums(Bytes& datagram, IpFamily family, size_t header_length) {
       PutBe16(datagram, 10, InternetChecksum(d.first(header_length)));
     }
     if (datagram.size() >= header_length + 4 && datagram.size() >= 20) {
-      uint16_t c = ComputeIcmpChecksum(family, d.subspan(12, 4), d.subspan(16, 4),
-                                       d.subspan(header_length));
+      uint16_t c =
+          ComputeIcmpChecksum(family, d.subspan(12, 4), d.subspan(16, 4), d.subspan(header_length));
       PutBe16(datagram, header_length + 2, c);
     }
   } else if (datagram.size() >= header_length + 4 && datagram.size() >= 40) {
-    uint16_t c = ComputeIcmpChecksum(family, d.subspan(8, 16), d.subspan(24, 16),
-                                     d.subspan(header_length));
+    uint16_t c =
+        ComputeIcmpChecksum(family, d.subspan(8, 16), d.subspan(24, 16), d.subspan(header_length));
     PutBe16(datagram, header_length + 2, c);
   }
 }
@@ -118,8 +116,9 @@ Result<Bytes> BuildReferenceReply(const EchoPacket& request, Profile profile) {
   if (IsGroupAddress(request.dst())) {
     // RFC 1122 §3.2.1.3, RFC 4443 §4.2: the source would be a unicast address of the
     // receiving interface, which a capture does not tell.
-    return Unsupported("the request went to a group address: the reply's unicast source "
-                       "address cannot be known");
+    return Unsupported(
+        "the request went to a group address: the reply's unicast source "
+        "address cannot be known");
   }
   Bytes reply;
   ByteWriter w(&reply);

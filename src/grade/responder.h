@@ -8,9 +8,9 @@
 #include <string>
 
 #include "base/bytes.h"
-#include "packet/packet_stream.h"
-#include "grade/profile.h"
 #include "base/status.h"
+#include "grade/profile.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 

@@ -15,8 +15,7 @@ void Usage::Add(const Usage& o) {
   cost_known = cost_known || o.cost_known;
 }
 
-std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView request,
-                                        ByteView reply) {
+std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView request, ByteView reply) {
   std::vector<RenderedField> out;
   out.reserve(grade.fields.size());
   for (const FieldVerdict& f : grade.fields) {
@@ -33,8 +32,8 @@ std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView reques
   return out;
 }
 
-void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessment,
-                     uint64_t index, PacketResult* r) {
+void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessment, uint64_t index,
+                     PacketResult* r) {
   r->index = index;
   r->request_frame = request.frame;
   r->request_time = request.time.Seconds();

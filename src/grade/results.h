@@ -11,18 +11,18 @@
 #include <vector>
 
 #include "grade/fields.h"
-#include "packet/packet_stream.h"
 #include "grade/verify.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 
 struct Usage {
   int64_t input_tokens = 0;
-  int64_t output_tokens = 0;       // includes reasoning/thinking tokens where the API counts them
+  int64_t output_tokens = 0;  // includes reasoning/thinking tokens where the API counts them
   int64_t reasoning_tokens = 0;
   int64_t cache_read_tokens = 0;
   int64_t cache_creation_tokens = 0;
-  double cost_usd = 0;             // estimate
+  double cost_usd = 0;  // estimate
   bool cost_known = false;
 
   void Add(const Usage& other);
@@ -38,8 +38,7 @@ struct RenderedField {
   std::string note;
 };
 
-std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView request,
-                                        ByteView reply);
+std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView request, ByteView reply);
 
 // One request (and sample) after grading.
 struct PacketResult {
@@ -76,8 +75,8 @@ struct PacketResult {
 };
 
 // Fills the request part of a result.
-void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessment,
-                     uint64_t index, PacketResult* result);
+void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessment, uint64_t index,
+                     PacketResult* result);
 
 struct RttStats {
   uint64_t count = 0;
@@ -98,7 +97,7 @@ struct RunSummary {
   Usage usage;
   uint64_t model_requests = 0;  // HTTP requests or commands run (not cache hits)
   uint64_t retries = 0;
-  uint64_t cache_hits = 0;      // answers from the cache or, on resume, the journal
+  uint64_t cache_hits = 0;  // answers from the cache or, on resume, the journal
   int samples = 1;
   double pass_at_k = 0, pass_all_k = 0;  // with samples > 1
 
@@ -119,7 +118,7 @@ struct RunInfo {
   std::optional<std::string> prompt_path;
   std::optional<std::string> prompt_sha256;
   std::string profile = "rfc";
-  std::string started_at;   // RFC 3339 UTC
+  std::string started_at;  // RFC 3339 UTC
   std::string finished_at;
 };
 

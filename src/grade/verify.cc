@@ -131,8 +131,7 @@ class FieldGrader {
   FieldVerdict& Equal(FieldId id, size_t offset, size_t length, Kind kind, uint32_t expected,
                       uint32_t actual, FieldGrade differs = FieldGrade::kFail) {
     return Add(id, offset, length, FieldValue::Number(kind, expected),
-               FieldValue::Number(kind, actual),
-               expected == actual ? FieldGrade::kPass : differs);
+               FieldValue::Number(kind, actual), expected == actual ? FieldGrade::kPass : differs);
   }
 
   // A field whose value is implementation-defined: shown, graded info.
@@ -145,9 +144,9 @@ class FieldGrader {
     size_t n = expected.size();
     bool same = Have(offset, n) && std::equal(expected.begin(), expected.end(),
                                               reply_.begin() + static_cast<long>(offset));
-    FieldValue actual = Have(offset, n)
-                            ? FieldValue::Span(Kind::kAddress, FieldValue::Source::kReply, offset, n)
-                            : FieldValue();
+    FieldValue actual =
+        Have(offset, n) ? FieldValue::Span(Kind::kAddress, FieldValue::Source::kReply, offset, n)
+                        : FieldValue();
     return Add(id, offset, n, Shown(Kind::kAddress, expected), actual,
                same ? FieldGrade::kPass : FieldGrade::kFail);
   }
@@ -167,8 +166,7 @@ class FieldGrader {
 
 // The ICMP part, common to both families: type, code, checksum, identifier, sequence, data,
 // trailing bytes. `h` is where the reply's ICMP message starts.
-void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
-               FieldGrader& g) {
+void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile, FieldGrader& g) {
   const bool v4 = req.family == IpFamily::kIpv4;
   const size_t m = req.message().size();
   ByteView message = reply.subspan(std::min(h, reply.size()));
@@ -346,8 +344,9 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
                            : reply_options.empty();
     if (!same) {
       grade = FieldGrade::kFail;
-      note = "Linux echoes Record Route and Timestamp with two entries of its own and drops "
-             "other options";
+      note =
+          "Linux echoes Record Route and Timestamp with two entries of its own and drops "
+          "other options";
     }
   } else {
     if (rfc_echo && !rfc_echo->options.empty()) expected = g.Shown(Kind::kBytes, rfc_echo->options);
@@ -374,11 +373,13 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
       if (grade == FieldGrade::kPass) {
         for (uint8_t type : {kIpOptRecordRoute, kIpOptTimestamp}) {
           if (!FindOption(asked_list, type)) continue;
-          if (!EchoesOption(*got, type,
-                            {rfc_echo ? &*rfc_echo : nullptr, linux_echo ? &*linux_echo : nullptr})) {
+          if (!EchoesOption(
+                  *got, type,
+                  {rfc_echo ? &*rfc_echo : nullptr, linux_echo ? &*linux_echo : nullptr})) {
             grade = FieldGrade::kWarn;
-            note = "Record Route / Timestamp SHOULD be echoed with this host added (RFC 1122 "
-                   "§3.2.2.6)";
+            note =
+                "Record Route / Timestamp SHOULD be echoed with this host added (RFC 1122 "
+                "§3.2.2.6)";
           }
         }
       }
@@ -451,12 +452,12 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   if (g.Have(0, h)) {
     ByteView header = reply.first(h);
     ChecksumCheck c = CheckIpv4HeaderChecksum(header, reply.subspan(h), request_header.checksum);
-    FieldVerdict& f = g.Add(FieldId::kIpChecksum, 10, 2,
-                            FieldValue::Number(Kind::kHex16, c.expected),
-                            FieldValue::Number(Kind::kHex16, c.actual),
-                            !c.verifies                           ? FieldGrade::kFail
-                            : c.mistake == ChecksumMistake::kNone ? FieldGrade::kPass
-                                                                  : FieldGrade::kWarn);
+    FieldVerdict& f =
+        g.Add(FieldId::kIpChecksum, 10, 2, FieldValue::Number(Kind::kHex16, c.expected),
+              FieldValue::Number(Kind::kHex16, c.actual),
+              !c.verifies                           ? FieldGrade::kFail
+              : c.mistake == ChecksumMistake::kNone ? FieldGrade::kPass
+                                                    : FieldGrade::kWarn);
     f.mistake = c.mistake;
   } else {
     FieldVerdict& f = g.Add(FieldId::kIpChecksum, 10, 2, FieldValue::None(),
@@ -479,7 +480,8 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   }
   // Under rfc a reversed source route sends the reply to its first return hop (RFC 791 §3.1).
   ByteView expected_dst = req.src();
-  if (profile == Profile::kRfc && rfc_echo && rfc_echo->next_hop) expected_dst = *rfc_echo->next_hop;
+  if (profile == Profile::kRfc && rfc_echo && rfc_echo->next_hop)
+    expected_dst = *rfc_echo->next_hop;
   g.AddressEqual(FieldId::kIpSrc, 12, req.dst());
   g.AddressEqual(FieldId::kIpDst, 16, expected_dst);
   if (!request_options.empty() || !reply_options.empty()) {
@@ -514,7 +516,8 @@ void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteV
 
   g.Equal(FieldId::kIpv6Version, 0, 1, Kind::kDecimal, 6, first_word >> 28);
   g.Equal(FieldId::kIpv6Tclass, 0, 2, Kind::kHex8, request_header.traffic_class,
-          first_word >> 20 & 0xff, profile == Profile::kRfc ? FieldGrade::kWarn : FieldGrade::kFail);
+          first_word >> 20 & 0xff,
+          profile == Profile::kRfc ? FieldGrade::kWarn : FieldGrade::kFail);
   if (profile == Profile::kDunkels) {
     g.Equal(FieldId::kIpv6Flow, 1, 3, Kind::kHex20, request_header.flow_label,
             first_word & 0xfffff);
@@ -540,9 +543,11 @@ void GradeIpv6(const EchoPacket& req, const RequestAssessment& assessment, ByteV
     // RFC 4443 §4.2: from a unicast address of the interface; which one cannot be told here.
     ByteView src = g.Have(8, 16) ? reply.subspan(8, 16) : ByteView();
     bool unicast = src.size() == 16 && !IsMulticastAddress(src) && !IsUnspecifiedAddress(src);
-    FieldVerdict& f = g.Add(FieldId::kIpv6Src, 8, 16, FieldValue::Rule("a unicast address"),
-                            src.empty() ? FieldValue() : FieldValue::Span(Kind::kAddress, FieldValue::Source::kReply, 8, 16),
-                            unicast ? FieldGrade::kPass : FieldGrade::kFail);
+    FieldVerdict& f =
+        g.Add(FieldId::kIpv6Src, 8, 16, FieldValue::Rule("a unicast address"),
+              src.empty() ? FieldValue()
+                          : FieldValue::Span(Kind::kAddress, FieldValue::Source::kReply, 8, 16),
+              unicast ? FieldGrade::kPass : FieldGrade::kFail);
     f.note = "request went to a multicast address: the reply comes from a unicast one";
   } else {
     g.AddressEqual(FieldId::kIpv6Src, 8, req.dst());
@@ -564,7 +569,7 @@ void GradeReply(const EchoPacket& request, const RequestAssessment& assessment,
   }
   if (reply == nullptr) {
     out->verdict = assessment.expectation == ReplyExpectation::kRequired ? Verdict::kNoReply
-                                                                          : Verdict::kSilentOk;
+                                                                         : Verdict::kSilentOk;
     return;
   }
   if (assessment.expectation == ReplyExpectation::kForbidden) {

@@ -10,9 +10,9 @@
 #include "base/bytes.h"
 #include "grade/checksum_diagnosis.h"
 #include "grade/fields.h"
-#include "packet/packet_stream.h"
 #include "grade/profile.h"
 #include "grade/responder.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "base/bytes.h"
-#include "packet/ip.h"
 #include "base/status.h"
+#include "packet/ip.h"
 
 namespace llmstack {
 

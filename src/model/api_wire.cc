@@ -1,7 +1,6 @@
 #include "model/api_wire.h"
 
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "base/json_fields.h"
@@ -22,7 +21,8 @@ int64_t Int(const json& j, const char* key) { return IntegerField(j, key, int64_
 }  // namespace
 
 std::string DefaultBaseUrl(ApiKind kind) {
-  const char* env = std::getenv(kind == ApiKind::kAnthropic ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL");
+  const char* env =
+      std::getenv(kind == ApiKind::kAnthropic ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL");
   if (env != nullptr && *env != '\0') return TrimSlash(env);
   return kind == ApiKind::kAnthropic ? "https://api.anthropic.com" : "https://api.openai.com/v1";
 }
@@ -82,7 +82,8 @@ Result<ParsedAnswer> ParseApiResponse(ApiKind kind, const std::string& text) {
   ParsedAnswer a;
   if (kind == ApiKind::kAnthropic) {
     auto content = j.find("content");
-    if (content == j.end() || !content->is_array()) return Malformed("response has no content array");
+    if (content == j.end() || !content->is_array())
+      return Malformed("response has no content array");
     bool any_text = false;
     for (const json& block : *content) {
       if (!block.is_object() || !block.contains("type") || !block["type"].is_string()) continue;
@@ -90,7 +91,8 @@ Result<ParsedAnswer> ParseApiResponse(ApiKind kind, const std::string& text) {
       if (type == "text" && block.contains("text") && block["text"].is_string()) {
         a.text += block["text"].get<std::string>();
         any_text = true;
-      } else if (type == "thinking" && block.contains("thinking") && block["thinking"].is_string()) {
+      } else if (type == "thinking" && block.contains("thinking") &&
+                 block["thinking"].is_string()) {
         a.reasoning += block["thinking"].get<std::string>();
       }
     }
@@ -117,13 +119,16 @@ Result<ParsedAnswer> ParseApiResponse(ApiKind kind, const std::string& text) {
   }
   a.text = message["content"];
   for (const char* key : {"reasoning_content", "reasoning"}) {
-    if (message.contains(key) && message[key].is_string()) a.reasoning += message[key].get<std::string>();
+    if (message.contains(key) && message[key].is_string())
+      a.reasoning += message[key].get<std::string>();
   }
-  if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) a.stop_reason = choice["finish_reason"];
+  if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
+    a.stop_reason = choice["finish_reason"];
   if (j.contains("usage") && j["usage"].is_object()) {
     const json& u = j["usage"];
     int64_t prompt = Int(u, "prompt_tokens");
-    int64_t cached = u.contains("prompt_tokens_details") ? Int(u["prompt_tokens_details"], "cached_tokens") : 0;
+    int64_t cached =
+        u.contains("prompt_tokens_details") ? Int(u["prompt_tokens_details"], "cached_tokens") : 0;
     a.usage.input_tokens = prompt - std::min(prompt, cached);  // OpenAI counts cached inside
     a.usage.cache_read_tokens = cached;
     a.usage.output_tokens = Int(u, "completion_tokens");
@@ -139,7 +144,8 @@ std::string ApiErrorMessage(const std::string& text) {
   if (!j.is_discarded() && j.is_object() && j.contains("error")) {
     const json& e = j["error"];
     if (e.is_object() && e.contains("message") && e["message"].is_string()) {
-      std::string type = e.contains("type") && e["type"].is_string() ? e["type"].get<std::string>() + ": " : "";
+      std::string type =
+          e.contains("type") && e["type"].is_string() ? e["type"].get<std::string>() + ": " : "";
       return type + e["message"].get<std::string>();
     }
     if (e.is_string()) return e.get<std::string>();

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "base/status.h"
+#include "grade/results.h"
 #include "model/http_transport.h"
 #include "model/prompt.h"
-#include "grade/results.h"
-#include "base/status.h"
 
 namespace llmstack {
 
@@ -23,7 +23,7 @@ struct ApiSettings {
   std::string model;     // the model id, without the "anthropic:" prefix
   std::optional<double> temperature;
   int max_tokens = 4096;
-  std::optional<int> thinking;  // Anthropic extended thinking budget
+  std::optional<int> thinking;      // Anthropic extended thinking budget
   bool cache_instructions = false;  // mark the fixed part cacheable (Anthropic cache_control)
 };
 

@@ -10,20 +10,20 @@
 #include <vector>
 
 #include "base/bytes.h"
-#include "packet/packet_stream.h"
+#include "base/status.h"
 #include "grade/responder.h"
 #include "grade/results.h"
-#include "base/status.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 
 struct ModelQuery {
-  uint64_t id = 0;          // unique within a run
-  uint64_t index = 0;       // request number
+  uint64_t id = 0;     // unique within a run
+  uint64_t index = 0;  // request number
   int sample = 0;
-  std::string prompt;       // fully rendered
-  std::string request_hex;  // the datagram asked about
-  std::string cache_key;    // content address (empty: not cacheable)
+  std::string prompt;                   // fully rendered
+  std::string request_hex;              // the datagram asked about
+  std::string cache_key;                // content address (empty: not cacheable)
   const EchoPacket* request = nullptr;  // valid until the answer is collected
   RequestAssessment assessment;
 };
@@ -39,12 +39,12 @@ struct Attempt {
 
 struct ModelAnswer {
   uint64_t id = 0;
-  Status status;              // not ok: the backend failed for good for this query
-  std::string why_error;      // "backend", "auth", "budget", "replay-missing"
-  std::string text;           // the model's answer
-  std::string reasoning;      // thinking / reasoning text, when the API returns it
+  Status status;          // not ok: the backend failed for good for this query
+  std::string why_error;  // "backend", "auth", "budget", "replay-missing"
+  std::string text;       // the model's answer
+  std::string reasoning;  // thinking / reasoning text, when the API returns it
   Usage usage;
-  double latency_ms = 0;      // of the attempt that succeeded
+  double latency_ms = 0;  // of the attempt that succeeded
   std::vector<Attempt> attempts;
   bool from_cache = false;
   // Set by the reference stack, which answers with bytes rather than text.

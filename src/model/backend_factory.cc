@@ -83,7 +83,8 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
     return plan;
   }
   if (kind == "replay") {
-    if (rest.empty()) return InvalidArgument("replay: needs a journal file: --model replay:JOURNAL.jsonl");
+    if (rest.empty())
+      return InvalidArgument("replay: needs a journal file: --model replay:JOURNAL.jsonl");
     Result<std::unique_ptr<Backend>> b = JournalBackend::Open(rest);
     if (!b.ok()) return b.status();
     plan.backend = std::move(*b);
@@ -102,8 +103,9 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
     return plan;
   }
   if (kind == "anthropic" || kind == "openai") {
-    if (rest.empty()) return InvalidArgument(kind + ": needs a model name, e.g. --model " + kind + ":" +
-                                             (kind == "anthropic" ? "claude-haiku-4-5" : "gpt-5-mini"));
+    if (rest.empty())
+      return InvalidArgument(kind + ": needs a model name, e.g. --model " + kind + ":" +
+                             (kind == "anthropic" ? "claude-haiku-4-5" : "gpt-5-mini"));
     ApiSettings s;
     s.kind = kind == "anthropic" ? ApiKind::kAnthropic : ApiKind::kOpenAi;
     s.base_url = o.base_url ? *o.base_url : DefaultBaseUrl(s.kind);
@@ -113,13 +115,15 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
     }
     if (s.kind == ApiKind::kAnthropic && s.base_url.size() >= 3 &&
         s.base_url.compare(s.base_url.size() - 3, 3, "/v1") == 0) {
-      return InvalidArgument("--base-url " + s.base_url +
-                             ": Anthropic's base URL goes without /v1 (the tool posts to {base}/v1/messages)");
+      return InvalidArgument(
+          "--base-url " + s.base_url +
+          ": Anthropic's base URL goes without /v1 (the tool posts to {base}/v1/messages)");
     }
     const char* key_name = s.kind == ApiKind::kAnthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
     s.api_key = Env(key_name);
     if (s.api_key.empty() && IsVendorUrl(s.base_url)) {
-      return InvalidArgument(std::string(key_name) + " is not set: export it, or point --base-url at a "
+      return InvalidArgument(std::string(key_name) +
+                             " is not set: export it, or point --base-url at a "
                              "local server that needs no key");
     }
     s.model = rest;
@@ -147,7 +151,8 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
         retry);
     return plan;
   }
-  return InvalidArgument("unknown model '" + spec + "': use anthropic:MODEL, openai:MODEL, "
+  return InvalidArgument("unknown model '" + spec +
+                         "': use anthropic:MODEL, openai:MODEL, "
                          "exec:COMMAND, replay:JOURNAL or reference[:PROFILE]");
 }
 

@@ -29,13 +29,13 @@ struct BackendOptions {
 
 struct BackendPlan {
   std::unique_ptr<Backend> backend;
-  std::string spec;             // "anthropic:claude-haiku-4-5"
-  std::string kind;             // "anthropic", "openai", "exec", "replay", "reference"
-  std::string base_url;         // the API base URL, or the command for exec
-  std::string model;            // the model id
-  bool uses_prompt = false;     // the prompt is sent (not for replay and reference)
-  bool cacheable = false;       // the response cache applies
-  bool cost_unknown = false;    // exec: nobody reports tokens
+  std::string spec;           // "anthropic:claude-haiku-4-5"
+  std::string kind;           // "anthropic", "openai", "exec", "replay", "reference"
+  std::string base_url;       // the API base URL, or the command for exec
+  std::string model;          // the model id
+  bool uses_prompt = false;   // the prompt is sent (not for replay and reference)
+  bool cacheable = false;     // the response cache applies
+  bool cost_unknown = false;  // exec: nobody reports tokens
 };
 
 // Builds the backend. `prompt` must outlive it. Errors: kInvalidArgument with a message that

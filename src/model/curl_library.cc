@@ -21,8 +21,8 @@ Result<CurlLibrary> LoadCurlLibrary(const char* soname) {
   void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = dlerror();
-    return Unsupported(std::string("cannot load ") + soname + " for HTTP: " +
-                       (why ? why : "not found") + " (apt-get install libcurl4)");
+    return Unsupported(std::string("cannot load ") + soname +
+                       " for HTTP: " + (why ? why : "not found") + " (apt-get install libcurl4)");
   }
   CurlLibrary c{};
   const char* missing = nullptr;

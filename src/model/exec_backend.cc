@@ -82,7 +82,8 @@ AttemptOutcome ExecAttemptRunner::Reap(uint64_t id, Child& c) {
   AttemptOutcome o;
   o.id = id;
   o.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c.started).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c.started)
+          .count();
   int status = 0;
   if (c.pid > 0) {
     if (c.timed_out || c.too_large) kill(-c.pid, SIGKILL);
@@ -163,7 +164,8 @@ std::vector<AttemptOutcome> ExecAttemptRunner::Poll(double timeout_s) {
   for (auto it = children_.begin(); it != children_.end();) {
     Child& c = it->second;
     if (std::chrono::duration<double>(now - c.started).count() > timeout_s_) c.timed_out = true;
-    bool finished = c.pid <= 0 || (c.stdout_fd < 0 && c.stderr_fd < 0) || c.timed_out || c.too_large;
+    bool finished =
+        c.pid <= 0 || (c.stdout_fd < 0 && c.stderr_fd < 0) || c.timed_out || c.too_large;
     if (!finished) {
       ++it;
       continue;

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "packet/icmp.h"
 
@@ -44,8 +43,8 @@ void BareHexRuns(std::string_view text, size_t base, int rank, size_t min_bytes,
     size_t j = i;
     size_t end = i;
     while (j < n) {
-      if (text[j] == '0' && j + 1 < n && (text[j + 1] == 'x' || text[j + 1] == 'X') &&
-          j + 2 < n && IsHex(text[j + 2])) {
+      if (text[j] == '0' && j + 1 < n && (text[j + 1] == 'x' || text[j + 1] == 'X') && j + 2 < n &&
+          IsHex(text[j + 2])) {
         j += 2;
         continue;
       }
@@ -67,7 +66,8 @@ void BareHexRuns(std::string_view text, size_t base, int rank, size_t min_bytes,
       if (k == j) break;
       j = k;
     }
-    if (digits.size() % 2 == 0 && digits.size() / 2 >= min_bytes && digits.size() / 2 <= kMaxPacket) {
+    if (digits.size() % 2 == 0 && digits.size() / 2 >= min_bytes &&
+        digits.size() / 2 <= kMaxPacket) {
       Result<Bytes> b = HexDecode(digits);
       if (b.ok()) out->push_back({std::move(*b), base + end, rank});
     }
@@ -86,8 +86,10 @@ void JsonCandidates(std::string_view text, size_t base, std::vector<Candidate>* 
   for (size_t i = 0; i < text.size() && parsed < 64; ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"' && !open.empty()) {
@@ -123,7 +125,8 @@ int Score(const Bytes& b, const EchoPacket& request) {
   if (!p->is_request()) score += 2;
   if (p->ident == request.ident && p->seq == request.seq) ++score;
   if (p->datagram.size() == b.size()) ++score;
-  if (std::equal(p->src().begin(), p->src().end(), request.dst().begin(), request.dst().end())) ++score;
+  if (std::equal(p->src().begin(), p->src().end(), request.dst().begin(), request.dst().end()))
+    ++score;
   if (b == request.datagram) score -= 4;  // the request quoted back
   return score;
 }
@@ -150,8 +153,9 @@ ExtractedReply ExtractReply(std::string_view text, const EchoPacket& request) {
   BareHexRuns(text, 0, 0, 8, &candidates);
 
   std::string lower = Lower(text);
-  for (const char* phrase : {"no reply", "no_reply", "noreply", "no response", "must not be answered",
-                             "do not reply", "don't reply", "should not be answered"}) {
+  for (const char* phrase :
+       {"no reply", "no_reply", "noreply", "no response", "must not be answered", "do not reply",
+        "don't reply", "should not be answered"}) {
     size_t at = lower.rfind(phrase);
     if (at != std::string::npos) no_reply_at = std::max(no_reply_at, at + 1);
   }

@@ -56,7 +56,8 @@ struct HttpTransport::Transfer {
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.pop_back();
     }
     t->response.headers[name] = value;
@@ -64,9 +65,8 @@ struct HttpTransport::Transfer {
   }
 };
 
-HttpTransport::HttpTransport(const CurlLibrary& curl, int max_connections,
-                             double connect_timeout_s, double total_timeout_s,
-                             size_t max_response_bytes)
+HttpTransport::HttpTransport(const CurlLibrary& curl, int max_connections, double connect_timeout_s,
+                             double total_timeout_s, size_t max_response_bytes)
     : curl_(curl),
       connect_timeout_s_(connect_timeout_s),
       total_timeout_s_(total_timeout_s),
@@ -138,7 +138,8 @@ std::vector<HttpResponse> HttpTransport::Poll(double timeout_s) {
     if (code != CURLE_OK) {
       r.transport_error = code;
       r.error = t.error[0] ? t.error : curl_.easy_strerror(code);
-      if (r.too_large) r.error = "response larger than " + std::to_string(max_response_bytes_) + " bytes";
+      if (r.too_large)
+        r.error = "response larger than " + std::to_string(max_response_bytes_) + " bytes";
     }
     curl_.multi_remove_handle(multi_, e);
     transfers_.erase(it);

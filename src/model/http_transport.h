@@ -22,13 +22,13 @@ struct HttpRequest {
 
 struct HttpResponse {
   uint64_t tag = 0;
-  int transport_error = 0;     // CURLcode; 0 when an HTTP response arrived
-  std::string error;           // libcurl's description of a transport error
+  int transport_error = 0;  // CURLcode; 0 when an HTTP response arrived
+  std::string error;        // libcurl's description of a transport error
   long status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
-  bool too_large = false;      // the body passed the cap and the transfer was stopped
-  double seconds = 0;          // total time of the transfer
+  bool too_large = false;  // the body passed the cap and the transfer was stopped
+  double seconds = 0;      // total time of the transfer
 };
 
 class HttpTransport {

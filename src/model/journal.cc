@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "base/json_fields.h"
@@ -59,8 +58,9 @@ std::string JournalLine(const JournalEntry& e) {
 
 Result<JournalEntry> ParseJournalLine(const std::string& line) {
   json j = json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || IntegerField(j, "v", 0) != 1 || !j.contains("request_hex") ||
-      !j["request_hex"].is_string() || !j.contains("text") || !j["text"].is_string()) {
+  if (j.is_discarded() || !j.is_object() || IntegerField(j, "v", 0) != 1 ||
+      !j.contains("request_hex") || !j["request_hex"].is_string() || !j.contains("text") ||
+      !j["text"].is_string()) {
     return Malformed("not a journal line");
   }
   try {
@@ -70,13 +70,17 @@ Result<JournalEntry> ParseJournalLine(const std::string& line) {
     e.request_hex = j["request_hex"];
     e.backend = j.value("backend", "");
     if (j.contains("base_url") && j["base_url"].is_string()) e.base_url = j["base_url"];
-    if (j.contains("prompt_sha256") && j["prompt_sha256"].is_string()) e.prompt_sha256 = j["prompt_sha256"];
+    if (j.contains("prompt_sha256") && j["prompt_sha256"].is_string())
+      e.prompt_sha256 = j["prompt_sha256"];
     e.cache_key = j.value("cache_key", "");
     ModelAnswer& a = e.answer;
     if (j.value("status", "") != "ok") {
-      std::string error = j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : "error";
+      std::string error =
+          j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : "error";
       a.status = Status(StatusCode::kBackend, error);
-      a.why_error = j.contains("why_error") && j["why_error"].is_string() ? j["why_error"].get<std::string>() : "backend";
+      a.why_error = j.contains("why_error") && j["why_error"].is_string()
+                        ? j["why_error"].get<std::string>()
+                        : "backend";
     }
     a.text = j["text"];
     a.reasoning = j.value("reasoning", "");
@@ -99,7 +103,8 @@ Result<JournalEntry> ParseJournalLine(const std::string& line) {
         if (!t.is_object()) continue;
         Attempt at;
         at.status = IntegerField(t, "status", 0);
-        at.error = t.contains("error") && t["error"].is_string() ? t["error"].get<std::string>() : "";
+        at.error =
+            t.contains("error") && t["error"].is_string() ? t["error"].get<std::string>() : "";
         at.duration_ms = NumberField(t, "duration_ms", 0.0);
         at.wait_s = NumberField(t, "wait_s", 0.0);
         a.attempts.push_back(at);
@@ -116,8 +121,10 @@ Result<JournalWriter> JournalWriter::Open(const std::string& path, bool resume) 
   bool exists = stat(path.c_str(), &st) == 0;
   if (exists && S_ISDIR(st.st_mode)) return IoError(path + ": is a directory, not a journal");
   if (exists && st.st_size > 0 && !resume) {
-    return InvalidArgument(path + ": a journal from an earlier run exists; add --resume to finish "
-                           "that run without asking anything twice, or remove the file to start over");
+    return InvalidArgument(
+        path +
+        ": a journal from an earlier run exists; add --resume to finish "
+        "that run without asking anything twice, or remove the file to start over");
   }
   FILE* f = std::fopen(path.c_str(), "ab+");
   if (f == nullptr) return IoError(path + ": cannot open the journal: " + std::strerror(errno));
@@ -131,7 +138,8 @@ Result<JournalWriter> JournalWriter::Open(const std::string& path, bool resume) 
   return JournalWriter(path, f);
 }
 
-JournalWriter::JournalWriter(JournalWriter&& o) noexcept : path_(std::move(o.path_)), file_(o.file_) {
+JournalWriter::JournalWriter(JournalWriter&& o) noexcept
+    : path_(std::move(o.path_)), file_(o.file_) {
   o.file_ = nullptr;
 }
 

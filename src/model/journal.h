@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "model/backend.h"
 #include "base/status.h"
+#include "model/backend.h"
 
 namespace llmstack {
 
@@ -60,7 +60,7 @@ class JournalWriter {
 
 struct JournalContents {
   std::vector<JournalEntry> entries;
-  int damaged_lines = 0;    // unreadable lines before the last
+  int damaged_lines = 0;  // unreadable lines before the last
   bool cut_last_line = false;
 };
 

@@ -19,7 +19,8 @@ void JournalBackend::Submit(ModelQuery query) {
   ModelAnswer a;
   auto it = answers_.find({query.request_hex, query.sample});
   if (it == answers_.end()) {
-    a.status = Status(StatusCode::kBackend, "the journal " + path_ + " has no answer for this request (sample " +
+    a.status = Status(StatusCode::kBackend, "the journal " + path_ +
+                                                " has no answer for this request (sample " +
                                                 std::to_string(query.sample + 1) + ")");
     a.why_error = "replay-missing";
   } else {

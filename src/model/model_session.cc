@@ -55,7 +55,8 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
       if (!old.ok() && old.status().code() != StatusCode::kNotFound) return old.status();
       if (old.ok()) {
         for (JournalEntry& e : old->entries) {
-          if (e.answer.status.ok() && !e.cache_key.empty()) s->journaled_[e.cache_key] = std::move(e.answer);
+          if (e.answer.status.ok() && !e.cache_key.empty())
+            s->journaled_[e.cache_key] = std::move(e.answer);
         }
         if (old->damaged_lines > 0) {
           s->warnings_.push_back(*o.journal + ": " + std::to_string(old->damaged_lines) +

@@ -62,8 +62,8 @@ class ModelSession {
 
   SessionOptions options_;
   BackendPlan plan_;
-  Backend* backend_ = nullptr;            // plan_.backend, or the caching wrapper
-  std::unique_ptr<Backend> caching_;      // owns plan_.backend when caching
+  Backend* backend_ = nullptr;        // plan_.backend, or the caching wrapper
+  std::unique_ptr<Backend> caching_;  // owns plan_.backend when caching
   PromptTemplate prompt_;
   std::optional<ModelPrice> price_;
   std::optional<JournalWriter> journal_;

@@ -1,9 +1,8 @@
 #include "model/prices.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "base/embedded_files.h"
 

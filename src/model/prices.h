@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "grade/results.h"
 #include "base/status.h"
+#include "grade/results.h"
 
 namespace llmstack {
 

@@ -1,8 +1,9 @@
 #include "model/prompt.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "base/embedded_files.h"
 #include "base/sha256.h"

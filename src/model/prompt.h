@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "packet/packet_stream.h"
 #include "base/status.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 

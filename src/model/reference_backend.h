@@ -5,8 +5,8 @@
 
 #include <deque>
 
-#include "model/backend.h"
 #include "grade/profile.h"
+#include "model/backend.h"
 
 namespace llmstack {
 

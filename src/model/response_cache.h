@@ -7,16 +7,16 @@
 #include <optional>
 #include <string>
 
-#include "model/backend.h"
 #include "base/status.h"
+#include "model/backend.h"
 
 namespace llmstack {
 
 struct CacheKeyInput {
-  std::string backend;    // "anthropic", "openai", "exec"
-  std::string base_url;   // or the command for exec
+  std::string backend;   // "anthropic", "openai", "exec"
+  std::string base_url;  // or the command for exec
   std::string model;
-  std::string prompt;     // fully rendered
+  std::string prompt;  // fully rendered
   std::optional<double> temperature;
   int max_tokens = 0;
   std::optional<int> thinking;

@@ -74,7 +74,8 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
   for (const auto& [id, p] : queries_) {
     if (p.retry_at) wait = std::min(wait, std::chrono::duration<double>(*p.retry_at - now).count());
   }
-  if (pause_until_) wait = std::min(wait, std::chrono::duration<double>(*pause_until_ - now).count());
+  if (pause_until_)
+    wait = std::min(wait, std::chrono::duration<double>(*pause_until_ - now).count());
   wait = std::max(wait, 0.0);
   if (!out.empty()) wait = 0;
 
@@ -95,8 +96,9 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
       continue;
     }
     if (o.kind == AttemptKind::kAuth) {
-      StopAll("auth", "authentication or permission refused (HTTP " + std::to_string(o.status) +
-                          "): " + o.error,
+      StopAll("auth",
+              "authentication or permission refused (HTTP " + std::to_string(o.status) +
+                  "): " + o.error,
               &out);
       break;
     }
@@ -115,29 +117,31 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
     // Transient.
     if (o.retry_after_s && *o.retry_after_s > settings_.max_wait_s) {
       ModelAnswer a;
-      a.status = Status(StatusCode::kBackend,
-                        o.error + "; the server asked to wait " +
-                            std::to_string(static_cast<int>(*o.retry_after_s)) +
-                            " s, more than --max-wait");
+      a.status =
+          Status(StatusCode::kBackend, o.error + "; the server asked to wait " +
+                                           std::to_string(static_cast<int>(*o.retry_after_s)) +
+                                           " s, more than --max-wait");
       a.why_error = "backend";
       Finish(o.id, std::move(a), &out);
       continue;
     }
     if (retries_taken >= settings_.per_query || retries_used_ >= settings_.total) {
       ModelAnswer a;
-      a.status = Status(StatusCode::kBackend,
-                        "retries spent after " + std::to_string(p.attempts.size()) +
-                            " attempts; last: " + o.error);
+      a.status =
+          Status(StatusCode::kBackend, "retries spent after " + std::to_string(p.attempts.size()) +
+                                           " attempts; last: " + o.error);
       a.why_error = "backend";
       Finish(o.id, std::move(a), &out);
       continue;
     }
     ++retries_used_;
-    double delay = o.retry_after_s ? *o.retry_after_s
-                                   : BackoffSeconds(retries_taken,
-                                                    std::uniform_real_distribution<double>(0, 1)(random_));
+    double delay =
+        o.retry_after_s
+            ? *o.retry_after_s
+            : BackoffSeconds(retries_taken, std::uniform_real_distribution<double>(0, 1)(random_));
     p.attempts.back().wait_s = delay;
-    auto at = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+    auto at = Clock::now() +
+              std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
     p.retry_at = at;
     if (o.status == 429 && o.retry_after_s) {
       // Rate limited: everybody waits, not just this query.

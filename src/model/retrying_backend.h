@@ -41,10 +41,10 @@ class AttemptRunner {
 };
 
 struct RetrySettings {
-  int per_query = 8;         // retries per query
-  int total = 100;           // retries for the whole run
-  double max_wait_s = 120;   // longest retry-after honoured
-  bool warm_first = false;   // run one query alone before fanning out (prompt cache warm-up)
+  int per_query = 8;        // retries per query
+  int total = 100;          // retries for the whole run
+  double max_wait_s = 120;  // longest retry-after honoured
+  bool warm_first = false;  // run one query alone before fanning out (prompt cache warm-up)
 };
 
 class RetryingBackend : public Backend {

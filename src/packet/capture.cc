@@ -50,8 +50,12 @@ bool PcapngHasNanoseconds(ByteView file) {
   if (!r.ReadLe32(&type) || type != 0x0a0d0d0a) return false;
   if (!PeekBe32(file, 8, &magic)) return false;
   bool big_endian = magic == 0x1a2b3c4d;
-  auto read32 = [&](ByteReader& rd, uint32_t* v) { return big_endian ? rd.ReadBe32(v) : rd.ReadLe32(v); };
-  auto read16 = [&](ByteReader& rd, uint16_t* v) { return big_endian ? rd.ReadBe16(v) : rd.ReadLe16(v); };
+  auto read32 = [&](ByteReader& rd, uint32_t* v) {
+    return big_endian ? rd.ReadBe32(v) : rd.ReadLe32(v);
+  };
+  auto read16 = [&](ByteReader& rd, uint16_t* v) {
+    return big_endian ? rd.ReadBe16(v) : rd.ReadLe16(v);
+  };
   ByteReader blocks(file);
   for (int i = 0; i < 16; ++i) {
     size_t start = blocks.position();
@@ -109,8 +113,7 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
   std::setvbuf(file, buffer.get(), _IOFBF, kStreamBufferBytes);
   __fsetlocking(file, FSETLOCKING_BYCALLER);
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
-  pcap_t* pcap =
-      pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (pcap == nullptr) {
     std::fclose(file);  // libpcap takes the stream only when it succeeds
     std::string reason = errbuf;

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "base/bytes.h"
-#include "packet/link.h"
 #include "base/status.h"
+#include "packet/link.h"
 
 typedef struct pcap pcap_t;
 
@@ -26,11 +26,11 @@ struct Timestamp {
 };
 
 struct CapturedFrame {
-  uint64_t number = 0;      // counts from 1, as Wireshark does
+  uint64_t number = 0;  // counts from 1, as Wireshark does
   Timestamp time;
   uint32_t captured_length = 0;
   uint32_t original_length = 0;
-  ByteView data;            // captured bytes; valid until the next Next()
+  ByteView data;  // captured bytes; valid until the next Next()
 };
 
 class CaptureReader {

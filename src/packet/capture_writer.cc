@@ -28,7 +28,8 @@ class PcapWriter : public CaptureWriter {
     struct pcap_pkthdr header;
     header.ts.tv_sec = static_cast<time_t>(frame.time.sec);
     // With nanosecond precision libpcap stores tv_usec as nanoseconds.
-    header.ts.tv_usec = static_cast<suseconds_t>(nanosecond_ ? frame.time.nsec : frame.time.nsec / 1000);
+    header.ts.tv_usec =
+        static_cast<suseconds_t>(nanosecond_ ? frame.time.nsec : frame.time.nsec / 1000);
     header.caplen = static_cast<uint32_t>(frame.data.size());
     header.len = frame.original_length ? frame.original_length : header.caplen;
     pcap_dump(reinterpret_cast<u_char*>(dumper_), &header, frame.data.data());
@@ -67,8 +68,7 @@ Result<std::unique_ptr<CaptureWriter>> OpenCaptureWriter(const std::string& path
   Result<AtomicFile> file = AtomicFile::Create(path);
   if (!file.ok()) return file.status();
   if (HasPcapngExtension(path)) {
-    return std::unique_ptr<CaptureWriter>(
-        new PcapngWriter(std::move(*file), link, description));
+    return std::unique_ptr<CaptureWriter>(new PcapngWriter(std::move(*file), link, description));
   }
   pcap_t* dead = pcap_open_dead_with_tstamp_precision(
       DltFromLinkType(link), kSnaplen,

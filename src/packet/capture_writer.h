@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "base/status.h"
 #include "packet/capture.h"
 #include "packet/link.h"
-#include "base/status.h"
 
 namespace llmstack {
 
@@ -52,8 +52,7 @@ bool HasPcapngExtension(const std::string& path);
 // more than never leaving a partial file behind. An existing file is replaced, as by
 // `tcpdump -w`. Finish() closes it. Errors: kIoError.
 Result<std::unique_ptr<CaptureWriter>> OpenInPlaceCaptureWriter(
-    const std::string& path, LinkType link, bool nanosecond,
-    const CaptureDescription& description);
+    const std::string& path, LinkType link, bool nanosecond, const CaptureDescription& description);
 
 }  // namespace llmstack
 

@@ -111,9 +111,7 @@ uint16_t InternetChecksum(std::span<const ChecksumPart> parts, ChecksumTrace* tr
   return static_cast<uint16_t>(~OnesComplementSum(parts, trace));
 }
 
-uint16_t InternetChecksum(ByteView data) {
-  return static_cast<uint16_t>(~OnesComplementSum(data));
-}
+uint16_t InternetChecksum(ByteView data) { return static_cast<uint16_t>(~OnesComplementSum(data)); }
 
 bool ChecksumVerifies(std::span<const ChecksumPart> parts) {
   return OnesComplementSum(parts) == 0xffff;
@@ -127,9 +125,7 @@ uint32_t PlainWordSum(std::span<const ChecksumPart> parts) {
   return trace.sum;
 }
 
-uint16_t OnesComplementAdd(uint16_t a, uint16_t b) {
-  return Fold(static_cast<uint32_t>(a) + b);
-}
+uint16_t OnesComplementAdd(uint16_t a, uint16_t b) { return Fold(static_cast<uint32_t>(a) + b); }
 
 Bytes Ipv6PseudoHeader(ByteView src, ByteView dst, uint32_t upper_length, uint8_t next_header) {
   Bytes out;
@@ -147,26 +143,40 @@ const char* ChecksumWordRole(ChecksumSpan span, size_t offset, char (&buf)[48]) 
   switch (span) {
     case ChecksumSpan::kIpv4Header:
       switch (offset) {
-        case 0: return "version/IHL + TOS";
-        case 2: return "total length";
-        case 4: return "identification";
-        case 6: return "flags + fragment offset";
-        case 8: return "TTL + protocol";
-        case 10: return "checksum (taken as 0)";
-        case 12: return "source address (high)";
-        case 14: return "source address (low)";
-        case 16: return "destination address (high)";
-        case 18: return "destination address (low)";
+        case 0:
+          return "version/IHL + TOS";
+        case 2:
+          return "total length";
+        case 4:
+          return "identification";
+        case 6:
+          return "flags + fragment offset";
+        case 8:
+          return "TTL + protocol";
+        case 10:
+          return "checksum (taken as 0)";
+        case 12:
+          return "source address (high)";
+        case 14:
+          return "source address (low)";
+        case 16:
+          return "destination address (high)";
+        case 18:
+          return "destination address (low)";
         default:
           std::snprintf(buf, sizeof buf, "options[%zu..%zu]", offset - 20, offset - 19);
           return buf;
       }
     case ChecksumSpan::kIcmpMessage:
       switch (offset) {
-        case 0: return "type + code";
-        case 2: return "checksum (taken as 0)";
-        case 4: return "identifier";
-        case 6: return "sequence number";
+        case 0:
+          return "type + code";
+        case 2:
+          return "checksum (taken as 0)";
+        case 4:
+          return "identifier";
+        case 6:
+          return "sequence number";
         default:
           std::snprintf(buf, sizeof buf, "data[%zu..%zu]", offset - 8, offset - 7);
           return buf;
@@ -178,10 +188,14 @@ const char* ChecksumWordRole(ChecksumSpan span, size_t offset, char (&buf)[48]) 
         return buf;
       }
       switch (offset) {
-        case 32: return "upper-layer length (high)";
-        case 34: return "upper-layer length (low)";
-        case 36: return "zero";
-        default: return "zero + next header";
+        case 32:
+          return "upper-layer length (high)";
+        case 34:
+          return "upper-layer length (low)";
+        case 36:
+          return "zero";
+        default:
+          return "zero + next header";
       }
     case ChecksumSpan::kBytes:
       break;

@@ -30,11 +30,11 @@ struct ChecksumPart {
 };
 
 struct ChecksumWord {
-  size_t part = 0;       // index into the parts
-  size_t offset = 0;     // offset of the word within its part
-  uint16_t word = 0;     // the 16-bit value added
-  bool padded = false;   // an odd last byte, padded with zero
-  uint32_t sum = 0;      // running 32-bit sum after adding this word (carries not yet folded)
+  size_t part = 0;      // index into the parts
+  size_t offset = 0;    // offset of the word within its part
+  uint16_t word = 0;    // the 16-bit value added
+  bool padded = false;  // an odd last byte, padded with zero
+  uint32_t sum = 0;     // running 32-bit sum after adding this word (carries not yet folded)
 };
 
 struct ChecksumFold {
@@ -47,10 +47,10 @@ struct ChecksumTrace {
   std::vector<std::string> part_labels;
   std::vector<ChecksumSpan> part_spans;
   std::vector<ChecksumWord> words;
-  uint32_t sum = 0;                  // the 32-bit sum of all words
-  std::vector<ChecksumFold> folds;   // end-around carries folded back in
-  uint16_t folded = 0;               // one's complement sum
-  uint16_t checksum = 0;             // ~folded
+  uint32_t sum = 0;                 // the 32-bit sum of all words
+  std::vector<ChecksumFold> folds;  // end-around carries folded back in
+  uint16_t folded = 0;              // one's complement sum
+  uint16_t checksum = 0;            // ~folded
 };
 
 // One's complement sum of the parts taken as one byte stream (folded, not complemented).

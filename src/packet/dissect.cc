@@ -53,33 +53,52 @@ std::string Num(uint32_t v) { return std::to_string(v); }
 const char* IcmpTypeName(bool v6, uint8_t type) {
   if (!v6) {
     switch (type) {
-      case 0: return "Echo (ping) reply";
-      case 3: return "Destination unreachable";
-      case 8: return "Echo (ping) request";
-      case 11: return "Time-to-live exceeded";
-      case 13: return "Timestamp request";
-      case 14: return "Timestamp reply";
-      default: return "other";
+      case 0:
+        return "Echo (ping) reply";
+      case 3:
+        return "Destination unreachable";
+      case 8:
+        return "Echo (ping) request";
+      case 11:
+        return "Time-to-live exceeded";
+      case 13:
+        return "Timestamp request";
+      case 14:
+        return "Timestamp reply";
+      default:
+        return "other";
     }
   }
   switch (type) {
-    case 128: return "Echo (ping) request";
-    case 129: return "Echo (ping) reply";
-    case 135: return "Neighbor Solicitation";
-    case 136: return "Neighbor Advertisement";
-    default: return "other";
+    case 128:
+      return "Echo (ping) request";
+    case 129:
+      return "Echo (ping) reply";
+    case 135:
+      return "Neighbor Solicitation";
+    case 136:
+      return "Neighbor Advertisement";
+    default:
+      return "other";
   }
 }
 
 const char* OptionName(uint8_t type) {
   switch (type) {
-    case kIpOptEnd: return "End of Options List";
-    case kIpOptNop: return "No-Operation";
-    case kIpOptRecordRoute: return "Record Route";
-    case kIpOptTimestamp: return "Time Stamp";
-    case kIpOptLooseSourceRoute: return "Loose Source Route";
-    case kIpOptStrictSourceRoute: return "Strict Source Route";
-    default: return "option";
+    case kIpOptEnd:
+      return "End of Options List";
+    case kIpOptNop:
+      return "No-Operation";
+    case kIpOptRecordRoute:
+      return "Record Route";
+    case kIpOptTimestamp:
+      return "Time Stamp";
+    case kIpOptLooseSourceRoute:
+      return "Loose Source Route";
+    case kIpOptStrictSourceRoute:
+      return "Strict Source Route";
+    default:
+      return "option";
   }
 }
 
@@ -95,16 +114,18 @@ void DissectIcmp(Dissector& x, ByteView d, size_t h, bool v6, size_t declared_en
   std::string status;
   if (x.Have(h, 4)) {
     ByteView message = d.subspan(h);
-    bool good = v6 ? (header.size() >= 40 &&
-                      IcmpChecksumVerifies(IpFamily::kIpv6, header.subspan(8, 16),
-                                           header.subspan(24, 16), message))
-                   : IcmpChecksumVerifies(IpFamily::kIpv4, {}, {}, message);
+    bool good =
+        v6 ? (header.size() >= 40 && IcmpChecksumVerifies(IpFamily::kIpv6, header.subspan(8, 16),
+                                                          header.subspan(24, 16), message))
+           : IcmpChecksumVerifies(IpFamily::kIpv4, {}, {}, message);
     status = good ? " [good]" : " [bad]";
     if (declared_end > d.size()) status = " [unverified: the message is cut short]";
   }
   x.Field(v6 ? "icmpv6.checksum" : "icmp.checksum", h + 2, 2, Hex16(x.U16(h + 2)) + status);
   if (!out->is_echo) {
-    if (d.size() > h + 4) x.Field("data", h + 4, d.size() - h - 4, Num(static_cast<uint32_t>(d.size() - h - 4)) + " bytes");
+    if (d.size() > h + 4)
+      x.Field("data", h + 4, d.size() - h - 4,
+              Num(static_cast<uint32_t>(d.size() - h - 4)) + " bytes");
     return;
   }
   char buf[32];
@@ -116,7 +137,8 @@ void DissectIcmp(Dissector& x, ByteView d, size_t h, bool v6, size_t declared_en
   size_t declared = declared_end > h + 8 ? declared_end - h - 8 : 0;
   if (data > 0) {
     std::string value = Num(static_cast<uint32_t>(data)) + " bytes";
-    if (declared > data) value += " of the " + Num(static_cast<uint32_t>(declared)) + " the IP length says";
+    if (declared > data)
+      value += " of the " + Num(static_cast<uint32_t>(declared)) + " the IP length says";
     x.Field("data", h + 8, data, value);
   } else if (d.size() == h + 8 && declared == 0) {
     out->fields.push_back({"data", h + 8, 0, "0 bytes"});
@@ -132,8 +154,12 @@ void DissectIpv4(Dissector& x, ByteView d, Dissection* out) {
   uint8_t vi = x.U8(0);
   size_t ihl = size_t{vi & 0x0fu} * 4;
   x.Field("ip.version", 0, 1, Num(vi >> 4));
-  if (!x.Field("ip.hdr_len", 0, 1, Num(static_cast<uint32_t>(ihl)) + " bytes (IHL " + Num(vi & 0xf) + ")", 0)) return;
-  if (ihl < 20) out->problems.push_back("header length " + Num(static_cast<uint32_t>(ihl)) + " is below 20 (IHL < 5)");
+  if (!x.Field("ip.hdr_len", 0, 1,
+               Num(static_cast<uint32_t>(ihl)) + " bytes (IHL " + Num(vi & 0xf) + ")", 0))
+    return;
+  if (ihl < 20)
+    out->problems.push_back("header length " + Num(static_cast<uint32_t>(ihl)) +
+                            " is below 20 (IHL < 5)");
   uint8_t tos = x.U8(1);
   char buf[64];
   std::snprintf(buf, sizeof buf, "0x%02x (DSCP %u, ECN %u)", tos, tos >> 2, tos & 3);
@@ -149,8 +175,9 @@ void DissectIpv4(Dissector& x, ByteView d, Dissection* out) {
   if (flags & 0x8000) flag_names += " RB";
   if (flags & 0x4000) flag_names += " DF";
   if (flags & 0x2000) flag_names += " MF";
-  if (x.Field("ip.flags", 6, 1, Hex8(static_cast<uint8_t>(flags >> 8 & 0xe0)) +
-                                    (flag_names.empty() ? "" : ":" + flag_names))) {
+  if (x.Field("ip.flags", 6, 1,
+              Hex8(static_cast<uint8_t>(flags >> 8 & 0xe0)) +
+                  (flag_names.empty() ? "" : ":" + flag_names))) {
     x.Field("ip.frag_offset", 6, 2, Num(flags & 0x1fff), 0);
   }
   x.Field("ip.ttl", 8, 1, Num(x.U8(8)));
@@ -159,10 +186,14 @@ void DissectIpv4(Dissector& x, ByteView d, Dissection* out) {
   std::string status;
   if (ihl >= 20 && x.Have(0, ihl)) status = ChecksumVerifies(d.first(ihl)) ? " [good]" : " [bad]";
   x.Field("ip.checksum", 10, 2, Hex16(x.U16(10)) + status);
-  if (x.Have(12, 4)) x.Field("ip.src", 12, 4, FormatAddress(d.subspan(12, 4)));
-  else x.Field("ip.src", 12, 4, "");
-  if (x.Have(16, 4)) x.Field("ip.dst", 16, 4, FormatAddress(d.subspan(16, 4)));
-  else x.Field("ip.dst", 16, 4, "");
+  if (x.Have(12, 4))
+    x.Field("ip.src", 12, 4, FormatAddress(d.subspan(12, 4)));
+  else
+    x.Field("ip.src", 12, 4, "");
+  if (x.Have(16, 4))
+    x.Field("ip.dst", 16, 4, FormatAddress(d.subspan(16, 4)));
+  else
+    x.Field("ip.dst", 16, 4, "");
   if (ihl > 20) {
     if (!x.Have(0, ihl)) {
       x.Field("ip.options", 20, ihl - 20, "");
@@ -175,7 +206,8 @@ void DissectIpv4(Dissector& x, ByteView d, Dissection* out) {
     } else {
       for (const Ipv4Option& o : *options) {
         std::string value = OptionName(o.type);
-        if (o.bytes.size() >= 3) value += ", length " + Num(o.bytes[1]) + ", pointer " + Num(o.bytes[2]);
+        if (o.bytes.size() >= 3)
+          value += ", length " + Num(o.bytes[1]) + ", pointer " + Num(o.bytes[2]);
         x.Field("ip.opt.type", o.offset, o.bytes.size(), Num(o.type) + " (" + value + ")");
       }
     }
@@ -202,10 +234,14 @@ void DissectIpv6(Dissector& x, ByteView d, Dissection* out) {
   }
   x.Field("ipv6.nxt", 6, 1, Num(x.U8(6)));
   x.Field("ipv6.hlim", 7, 1, Num(x.U8(7)));
-  if (x.Have(8, 16)) x.Field("ipv6.src", 8, 16, FormatAddress(d.subspan(8, 16)));
-  else x.Field("ipv6.src", 8, 16, "");
-  if (x.Have(24, 16)) x.Field("ipv6.dst", 24, 16, FormatAddress(d.subspan(24, 16)));
-  else x.Field("ipv6.dst", 24, 16, "");
+  if (x.Have(8, 16))
+    x.Field("ipv6.src", 8, 16, FormatAddress(d.subspan(8, 16)));
+  else
+    x.Field("ipv6.src", 8, 16, "");
+  if (x.Have(24, 16))
+    x.Field("ipv6.dst", 24, 16, FormatAddress(d.subspan(24, 16)));
+  else
+    x.Field("ipv6.dst", 24, 16, "");
   if (d.size() < 40) return;
   Result<Datagram> parsed = ParseDatagram(d, NetworkProtocol::kIpv6);
   size_t h = 40;
@@ -213,7 +249,9 @@ void DissectIpv6(Dissector& x, ByteView d, Dissection* out) {
   if (parsed.ok()) {
     h = parsed->header_length;
     upper = parsed->protocol;
-    if (h > 40) x.Field("ipv6.ext", 40, h - 40, Num(static_cast<uint32_t>(h - 40)) + " bytes of extension headers");
+    if (h > 40)
+      x.Field("ipv6.ext", 40, h - 40,
+              Num(static_cast<uint32_t>(h - 40)) + " bytes of extension headers");
     if (parsed->is_fragment) return;
   } else {
     out->problems.push_back(parsed.status().message());

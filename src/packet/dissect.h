@@ -12,20 +12,20 @@
 namespace llmstack {
 
 struct DissectedField {
-  std::string name;     // "ip.ttl"
+  std::string name;  // "ip.ttl"
   size_t offset = 0;
-  size_t length = 0;    // bytes shown (0 for bit fields sharing the previous bytes)
-  std::string value;    // "64", "0x615d [good]", "Echo (ping) request"
+  size_t length = 0;  // bytes shown (0 for bit fields sharing the previous bytes)
+  std::string value;  // "64", "0x615d [good]", "Echo (ping) request"
 };
 
 struct Dissection {
-  std::string summary;                  // "IPv4, ICMP echo request 172.16.0.1 -> 172.16.0.2 ..."
+  std::string summary;  // "IPv4, ICMP echo request 172.16.0.1 -> 172.16.0.2 ..."
   std::vector<DissectedField> fields;
-  std::vector<std::string> missing;     // fields the bytes end before
-  std::string ends_inside;              // field the bytes end inside, if any
-  std::vector<std::string> problems;    // "IHL 4 is below 5", "total length 84 but 60 bytes"
+  std::vector<std::string> missing;   // fields the bytes end before
+  std::string ends_inside;            // field the bytes end inside, if any
+  std::vector<std::string> problems;  // "IHL 4 is below 5", "total length 84 but 60 bytes"
   bool is_ipv6 = false;
-  size_t header_length = 0;             // where the upper layer starts (if known)
+  size_t header_length = 0;  // where the upper layer starts (if known)
   bool is_echo = false;
 };
 

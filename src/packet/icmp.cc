@@ -26,8 +26,8 @@ std::vector<ChecksumPart> IcmpChecksumParts(IpFamily family, ByteView src, ByteV
                                             ByteView message, Bytes* pseudo_header_storage) {
   std::vector<ChecksumPart> parts;
   if (family == IpFamily::kIpv6) {
-    *pseudo_header_storage = Ipv6PseudoHeader(src, dst, static_cast<uint32_t>(message.size()),
-                                              kIpProtoIcmpv6);
+    *pseudo_header_storage =
+        Ipv6PseudoHeader(src, dst, static_cast<uint32_t>(message.size()), kIpProtoIcmpv6);
     parts.push_back({"pseudo-header", *pseudo_header_storage, ChecksumSpan::kIpv6PseudoHeader});
     parts.push_back({"ICMPv6 message", message, ChecksumSpan::kIcmpMessage});
   } else {
@@ -49,7 +49,8 @@ uint16_t IcmpMessageSum(IpFamily family, ByteView src, ByteView dst, ByteView me
   }
   if (!checksum_field_as_zero) return OnesComplementAdd(sum, OnesComplementSum(message));
   // The words before and after the field: both parts start on a word boundary.
-  sum = OnesComplementAdd(sum, OnesComplementSum(message.first(std::min<size_t>(2, message.size()))));
+  sum =
+      OnesComplementAdd(sum, OnesComplementSum(message.first(std::min<size_t>(2, message.size()))));
   if (message.size() > 4) sum = OnesComplementAdd(sum, OnesComplementSum(message.subspan(4)));
   return sum;
 }

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/status.h"
 #include "packet/checksum.h"
 #include "packet/ip.h"
-#include "base/status.h"
 
 namespace llmstack {
 

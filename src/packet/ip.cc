@@ -68,8 +68,8 @@ Result<Datagram> ParseIpv6(ByteView payload) {
   size_t offset = 40;
   size_t next_header_field = 6;
   for (int count = 0;; ++count) {
-    if (next != kHopByHop && next != kRouting && next != kFragment &&
-        next != kAuthentication && next != kDestinationOptions) {
+    if (next != kHopByHop && next != kRouting && next != kFragment && next != kAuthentication &&
+        next != kDestinationOptions) {
       break;
     }
     if (count == kMaxExtensionHeaders) {
@@ -82,7 +82,7 @@ Result<Datagram> ParseIpv6(ByteView payload) {
       if (d.truncated) break;  // cut by the capture: the upper layer is simply not there
       return Malformed("IPv6 extension header runs past the end of the datagram");
     }
-    size_t length = next == kFragment        ? 8
+    size_t length = next == kFragment         ? 8
                     : next == kAuthentication ? (size_t{length_field} + 2) * 4
                                               : (size_t{length_field} + 1) * 8;
     if (next == kFragment) {
@@ -131,8 +131,7 @@ Result<Ipv4Header> ReadIpv4Header(ByteView bytes) {
       !r.ReadBe16(&h.id) || !r.ReadBe16(&flags_offset) || !r.ReadU8(&h.ttl) ||
       !r.ReadU8(&protocol_byte) || !r.ReadBe16(&h.checksum) || !r.ReadBytes(4, &src) ||
       !r.ReadBytes(4, &dst)) {
-    return Truncated("IPv4 header cut short at " + std::to_string(bytes.size()) +
-                     " of 20 bytes");
+    return Truncated("IPv4 header cut short at " + std::to_string(bytes.size()) + " of 20 bytes");
   }
   h.version = version_ihl >> 4;
   h.ihl = version_ihl & 0xf;
@@ -170,8 +169,8 @@ Result<std::vector<Ipv4Option>> ParseIpv4Options(ByteView options, size_t first_
     uint8_t length = options[i + 1];
     if (length < 2 || i + length > options.size()) {
       return Malformed("IPv4 option " + std::to_string(type) + " at offset " +
-                       std::to_string(first_offset + i) + " has length " +
-                       std::to_string(length) + ", outside the header");
+                       std::to_string(first_offset + i) + " has length " + std::to_string(length) +
+                       ", outside the header");
     }
     out.push_back({type, first_offset + i, options.subspan(i, length)});
     i += length;
@@ -186,8 +185,7 @@ Result<Ipv6Header> ReadIpv6Header(ByteView bytes) {
   ByteView src, dst;
   if (!r.ReadBe32(&first) || !r.ReadBe16(&h.payload_length) || !r.ReadU8(&h.next_header) ||
       !r.ReadU8(&h.hop_limit) || !r.ReadBytes(16, &src) || !r.ReadBytes(16, &dst)) {
-    return Truncated("IPv6 header cut short at " + std::to_string(bytes.size()) +
-                     " of 40 bytes");
+    return Truncated("IPv6 header cut short at " + std::to_string(bytes.size()) + " of 40 bytes");
   }
   h.version = static_cast<uint8_t>(first >> 28);
   h.traffic_class = static_cast<uint8_t>(first >> 20);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "base/bytes.h"
-#include "packet/link.h"
 #include "base/status.h"
+#include "packet/link.h"
 
 namespace llmstack {
 
@@ -86,9 +86,9 @@ struct Ipv6Header {
 Result<Ipv6Header> ReadIpv6Header(ByteView bytes);
 
 // Address classes (4 or 16 bytes; false for any other size).
-bool IsMulticastAddress(ByteView address);       // 224.0.0.0/4, ff00::/8
-bool IsLimitedBroadcast(ByteView address);       // 255.255.255.255
-bool IsUnspecifiedAddress(ByteView address);     // 0.0.0.0, ::
+bool IsMulticastAddress(ByteView address);    // 224.0.0.0/4, ff00::/8
+bool IsLimitedBroadcast(ByteView address);    // 255.255.255.255
+bool IsUnspecifiedAddress(ByteView address);  // 0.0.0.0, ::
 // Where a host's echo reply cannot come from: a multicast group or the limited broadcast
 // (RFC 1122 §3.2.1.3, RFC 4443 §4.2).
 inline bool IsGroupAddress(ByteView address) {
@@ -97,25 +97,25 @@ inline bool IsGroupAddress(ByteView address) {
 
 std::string FormatIpv4(const std::array<uint8_t, 4>& a);
 std::string FormatIpv6(const std::array<uint8_t, 16>& a);  // RFC 5952 text form
-std::string FormatAddress(ByteView address);                // 4 or 16 bytes
+std::string FormatAddress(ByteView address);               // 4 or 16 bytes
 
 // One IP datagram (or fragment) as found in a frame.
 struct Datagram {
   IpFamily family = IpFamily::kIpv4;
-  ByteView bytes;             // from the IP header to the IP length (or the end of capture)
-  size_t header_length = 0;   // bytes before the upper-layer message (IPv6: with extensions)
-  uint8_t protocol = 0;       // upper-layer protocol
-  ByteView upper;             // upper-layer bytes present
-  bool truncated = false;     // the capture holds fewer bytes than the IP length says
-  ByteView src, dst;          // addresses (4 or 16 bytes)
+  ByteView bytes;            // from the IP header to the IP length (or the end of capture)
+  size_t header_length = 0;  // bytes before the upper-layer message (IPv6: with extensions)
+  uint8_t protocol = 0;      // upper-layer protocol
+  ByteView upper;            // upper-layer bytes present
+  bool truncated = false;    // the capture holds fewer bytes than the IP length says
+  ByteView src, dst;         // addresses (4 or 16 bytes)
 
   // Fragmentation (RFC 791 §3.2; RFC 8200 §4.5).
   bool is_fragment = false;
   uint32_t fragment_id = 0;
-  size_t fragment_offset = 0;         // in bytes
+  size_t fragment_offset = 0;  // in bytes
   bool more_fragments = false;
-  size_t unfragmentable_length = 0;   // IPv6: bytes before the Fragment header
-  size_t fragment_header_offset = 0;  // IPv6: where the Fragment header starts
+  size_t unfragmentable_length = 0;       // IPv6: bytes before the Fragment header
+  size_t fragment_header_offset = 0;      // IPv6: where the Fragment header starts
   size_t fragment_next_header_field = 0;  // IPv6: the byte that names the Fragment header
 };
 

@@ -8,12 +8,12 @@ namespace {
 
 constexpr uint16_t kEthertypeIpv4 = 0x0800;
 constexpr uint16_t kEthertypeIpv6 = 0x86dd;
-constexpr uint16_t kEthertypeVlan = 0x8100;   // IEEE 802.1Q
-constexpr uint16_t kEthertypeQinq = 0x88a8;   // IEEE 802.1ad service tag
+constexpr uint16_t kEthertypeVlan = 0x8100;  // IEEE 802.1Q
+constexpr uint16_t kEthertypeQinq = 0x88a8;  // IEEE 802.1ad service tag
 constexpr uint16_t kEthertypeQinqOld = 0x9100;
-constexpr size_t kSllHeaderLength = 16;       // pcap/sll.h SLL_HDR_LEN
-constexpr size_t kSll2HeaderLength = 20;      // pcap/sll.h SLL2_HDR_LEN
-constexpr uint16_t kPacketOutgoing = 4;       // linux/if_packet.h PACKET_OUTGOING
+constexpr size_t kSllHeaderLength = 16;   // pcap/sll.h SLL_HDR_LEN
+constexpr size_t kSll2HeaderLength = 20;  // pcap/sll.h SLL2_HDR_LEN
+constexpr uint16_t kPacketOutgoing = 4;   // linux/if_packet.h PACKET_OUTGOING
 
 NetworkProtocol FromEthertype(uint16_t type) {
   if (type == kEthertypeIpv4) return NetworkProtocol::kIpv4;

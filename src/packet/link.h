@@ -13,14 +13,14 @@
 namespace llmstack {
 
 enum class LinkType : uint32_t {
-  kNull = 0,          // BSD loopback: 4-byte address family in the capturing host's byte order
-  kEthernet = 1,      // Ethernet II, optionally 802.1Q (0x8100) / 802.1ad (0x88a8) tagged
-  kRaw = 101,         // raw IP, version from the first nibble (DLT_RAW is 12 or 14)
-  kLoop = 108,        // OpenBSD loopback: 4-byte address family, big-endian
-  kLinuxSll = 113,    // Linux cooked v1, 16-byte header
-  kIpv4 = 228,        // raw IPv4
-  kIpv6 = 229,        // raw IPv6
-  kLinuxSll2 = 276,   // Linux cooked v2, 20-byte header
+  kNull = 0,         // BSD loopback: 4-byte address family in the capturing host's byte order
+  kEthernet = 1,     // Ethernet II, optionally 802.1Q (0x8100) / 802.1ad (0x88a8) tagged
+  kRaw = 101,        // raw IP, version from the first nibble (DLT_RAW is 12 or 14)
+  kLoop = 108,       // OpenBSD loopback: 4-byte address family, big-endian
+  kLinuxSll = 113,   // Linux cooked v1, 16-byte header
+  kIpv4 = 228,       // raw IPv4
+  kIpv6 = 229,       // raw IPv6
+  kLinuxSll2 = 276,  // Linux cooked v2, 20-byte header
 };
 
 // Maps a value returned by pcap_datalink() to a supported link type.

@@ -124,14 +124,13 @@ Bytes ReverseSourceRoute(ByteView option, ByteView request_src, std::optional<By
 }  // namespace
 
 Result<OptionEcho> EchoIpv4Options(ByteView request_options, ByteView request_src,
-                                   ByteView request_dst, uint32_t clock_ms,
-                                   OptionEchoStyle style) {
+                                   ByteView request_dst, uint32_t clock_ms, OptionEchoStyle style) {
   Result<std::vector<Ipv4Option>> parsed = ParseIpv4Options(request_options);
   if (!parsed.ok()) return parsed.status();
   int record_routes = 0, timestamps = 0, source_routes = 0;
   for (const Ipv4Option& o : *parsed) {
-    int* count = o.type == kIpOptRecordRoute  ? &record_routes
-                 : o.type == kIpOptTimestamp   ? &timestamps
+    int* count = o.type == kIpOptRecordRoute ? &record_routes
+                 : o.type == kIpOptTimestamp ? &timestamps
                  : o.type == kIpOptLooseSourceRoute || o.type == kIpOptStrictSourceRoute
                      ? &source_routes
                      : nullptr;

@@ -22,8 +22,8 @@ enum class OptionEchoStyle {
 };
 
 struct OptionEcho {
-  Bytes options;                  // reply options, EOL-padded to a multiple of 4
-  std::optional<Bytes> next_hop;  // source route: the reply's destination (first return hop)
+  Bytes options;                      // reply options, EOL-padded to a multiple of 4
+  std::optional<Bytes> next_hop;      // source route: the reply's destination (first return hop)
   std::vector<size_t> clock_offsets;  // offsets in `options` of clock values this host wrote
   bool has_source_route = false;      // the request carried LSRR/SSRR
   bool source_route_complete = true;  // its pointer had passed the last entry
@@ -35,8 +35,7 @@ struct OptionEcho {
 // or source-route option a host discards (a pointer out of range, a slot cut by the option's
 // end, an unknown timestamp flag, a full timestamp whose overflow count is 15, a repeat).
 Result<OptionEcho> EchoIpv4Options(ByteView request_options, ByteView request_src,
-                                   ByteView request_dst, uint32_t clock_ms,
-                                   OptionEchoStyle style);
+                                   ByteView request_dst, uint32_t clock_ms, OptionEchoStyle style);
 
 // Sets the 4-byte values at `offsets` to zero (so clock values compare equal).
 Bytes MaskClockValues(ByteView options, const std::vector<size_t>& offsets);

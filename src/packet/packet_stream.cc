@@ -139,7 +139,8 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
 
 Result<EchoPacket> EchoPacketFromDatagram(ByteView datagram) {
   if (datagram.empty()) return Truncated("empty datagram");
-  NetworkProtocol protocol = datagram[0] >> 4 == 6 ? NetworkProtocol::kIpv6 : NetworkProtocol::kIpv4;
+  NetworkProtocol protocol =
+      datagram[0] >> 4 == 6 ? NetworkProtocol::kIpv6 : NetworkProtocol::kIpv4;
   Result<Datagram> d = ParseDatagram(datagram, protocol);
   if (!d.ok()) return d.status();
   EchoPacket packet;

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/status.h"
 #include "packet/capture.h"
 #include "packet/icmp.h"
 #include "packet/ip.h"
 #include "packet/link.h"
 #include "packet/reassembly.h"
-#include "base/status.h"
 
 namespace llmstack {
 
@@ -29,17 +29,17 @@ struct StoredFrame {
 
 // An ICMP or ICMPv6 echo request or reply (after reassembly).
 struct EchoPacket {
-  uint64_t frame = 0;              // the frame that completed it (Wireshark shows it there)
-  std::vector<uint64_t> frames;    // all its frames (more than one when fragmented)
-  Timestamp time;                  // of the completing frame
+  uint64_t frame = 0;            // the frame that completed it (Wireshark shows it there)
+  std::vector<uint64_t> frames;  // all its frames (more than one when fragmented)
+  Timestamp time;                // of the completing frame
   IpFamily family = IpFamily::kIpv4;
   Bytes datagram;                  // IP header to the end of the ICMP message
   size_t header_length = 0;        // bytes before the ICMP message
   bool truncated = false;          // cut by the capture's snaplen
   bool length_past_frame = false;  // the IP length claims more bytes than the frame had
   bool fragmented = false;
-  Bytes link_header;               // of the completing frame
-  bool link_broadcast = false;     // Ethernet destination was broadcast or multicast
+  Bytes link_header;                       // of the completing frame
+  bool link_broadcast = false;             // Ethernet destination was broadcast or multicast
   std::vector<StoredFrame> stored_frames;  // when the stream keeps frames
 
   uint8_t type = 0, code = 0;
@@ -68,7 +68,7 @@ struct EchoPacket {
 
 struct PacketStreamCounts {
   uint64_t frames = 0;
-  uint64_t echo_frames = 0;   // frames that are part of an echo request or reply
+  uint64_t echo_frames = 0;  // frames that are part of an echo request or reply
   uint64_t skipped() const { return frames - echo_frames; }
 };
 

@@ -66,8 +66,8 @@ Bytes Block(uint32_t type, const Bytes& body) {
 Bytes PcapngSectionHeader(const CaptureDescription& description) {
   Bytes body;
   Put32(body, kByteOrderMagic);
-  Put16(body, 1);  // major
-  Put16(body, 0);  // minor
+  Put16(body, 1);           // major
+  Put16(body, 0);           // minor
   Put32(body, 0xffffffff);  // section length -1: not given
   Put32(body, 0xffffffff);
   if (!description.comment.empty()) PutTextOption(body, kOptComment, description.comment);
@@ -98,8 +98,8 @@ Bytes PcapngEnhancedPacket(const OutputFrame& frame) {
   Put32(body, static_cast<uint32_t>(ns >> 32));
   Put32(body, static_cast<uint32_t>(ns));
   Put32(body, static_cast<uint32_t>(frame.data.size()));
-  Put32(body, frame.original_length ? frame.original_length
-                                    : static_cast<uint32_t>(frame.data.size()));
+  Put32(body,
+        frame.original_length ? frame.original_length : static_cast<uint32_t>(frame.data.size()));
   body.insert(body.end(), frame.data.begin(), frame.data.end());
   Pad4(body);
   uint32_t flags = frame.outbound ? kEpbOutbound : kEpbInbound;

@@ -34,13 +34,10 @@ void FragmentReassembler::Expire(double now) {
 }
 
 std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& fragment,
-                                                            uint64_t frame,
-                                                            const Timestamp& time) {
+                                                            uint64_t frame, const Timestamp& time) {
   Expire(time.Seconds());
-  Key key{fragment.family,
-          Bytes(fragment.src.begin(), fragment.src.end()),
-          Bytes(fragment.dst.begin(), fragment.dst.end()),
-          fragment.fragment_id,
+  Key key{fragment.family, Bytes(fragment.src.begin(), fragment.src.end()),
+          Bytes(fragment.dst.begin(), fragment.dst.end()), fragment.fragment_id,
           fragment.family == IpFamily::kIpv4 ? fragment.protocol : uint8_t{0}};
   auto it = pending_.find(key);
   if (it == pending_.end()) {
@@ -57,7 +54,7 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
 
   // The fragment's data: after the IPv4 header, or after the IPv6 Fragment header.
   size_t data_start = fragment.family == IpFamily::kIpv4 ? fragment.header_length
-                                                          : fragment.fragment_header_offset + 8;
+                                                         : fragment.fragment_header_offset + 8;
   ByteView data = fragment.bytes.subspan(std::min(data_start, fragment.bytes.size()));
   size_t declared = data.size();
   if (fragment.truncated) {
@@ -84,10 +81,12 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
     p.poisoned = true;
     return std::nullopt;
   }
-  auto pos = std::upper_bound(p.pieces.begin(), p.pieces.end(), begin,
-                              [](size_t offset, const Piece& piece) { return offset < piece.offset; });
-  bool overlaps = (pos != p.pieces.begin() && std::prev(pos)->offset + std::prev(pos)->declared > begin) ||
-                  (pos != p.pieces.end() && pos->offset < end);
+  auto pos =
+      std::upper_bound(p.pieces.begin(), p.pieces.end(), begin,
+                       [](size_t offset, const Piece& piece) { return offset < piece.offset; });
+  bool overlaps =
+      (pos != p.pieces.begin() && std::prev(pos)->offset + std::prev(pos)->declared > begin) ||
+      (pos != p.pieces.end() && pos->offset < end);
   if (overlaps) {
     if (pos != p.pieces.begin()) {
       auto run = std::prev(pos);
@@ -100,7 +99,8 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
     p.poisoned = true;
     return std::nullopt;
   }
-  if (!fragment.more_fragments && !p.pieces.empty() && p.pieces.back().offset + p.pieces.back().declared > end) {
+  if (!fragment.more_fragments && !p.pieces.empty() &&
+      p.pieces.back().offset + p.pieces.back().declared > end) {
     p.poisoned = true;  // data beyond what the last fragment says is the end
     return std::nullopt;
   }
@@ -108,10 +108,11 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
   if (begin == 0) {
     p.have_first = true;
     size_t headers = fragment.family == IpFamily::kIpv4 ? fragment.header_length
-                                                         : fragment.unfragmentable_length;
+                                                        : fragment.unfragmentable_length;
     p.first_headers.assign(fragment.bytes.begin(), fragment.bytes.begin() + headers);
     p.next_header_field = fragment.fragment_next_header_field;
-    if (fragment.family == IpFamily::kIpv6 && fragment.fragment_header_offset < fragment.bytes.size()) {
+    if (fragment.family == IpFamily::kIpv6 &&
+        fragment.fragment_header_offset < fragment.bytes.size()) {
       p.upper_protocol = fragment.bytes[fragment.fragment_header_offset];
     }
   }

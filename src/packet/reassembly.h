@@ -48,16 +48,16 @@ class FragmentReassembler {
   };
   struct Piece {
     size_t offset;
-    Bytes data;            // captured bytes
-    size_t declared;       // length the IP header declares
+    Bytes data;       // captured bytes
+    size_t declared;  // length the IP header declares
   };
   struct Pending {
-    Bytes first_headers;   // unfragmentable part of the offset-0 fragment
+    Bytes first_headers;  // unfragmentable part of the offset-0 fragment
     size_t next_header_field = 0;
     uint8_t upper_protocol = 0;
     bool have_first = false;
     bool have_last = false;
-    size_t total = 0;      // data length, known once the last fragment arrived
+    size_t total = 0;  // data length, known once the last fragment arrived
     std::vector<Piece> pieces;
     std::vector<uint64_t> frames;
     double first_seen = 0;

@@ -21,7 +21,8 @@ void ProgressBar::Update(uint64_t done, uint64_t in_flight, uint64_t retries, do
   bar.resize(width, ' ');
   std::fprintf(err_, "\r\033[K[%s] %llu/%llu answered, %llu in flight, %llu retries", bar.c_str(),
                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-               static_cast<unsigned long long>(in_flight), static_cast<unsigned long long>(retries));
+               static_cast<unsigned long long>(in_flight),
+               static_cast<unsigned long long>(retries));
   if (cost_known) std::fprintf(err_, ", ~$%.4f", cost_usd);
   std::fflush(err_);
   drawn_ = true;

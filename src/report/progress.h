@@ -13,7 +13,8 @@ class ProgressBar {
   // Shown only when `enabled` and stderr is a terminal.
   ProgressBar(FILE* err, bool enabled, uint64_t total);
   // Redraws at most ten times a second.
-  void Update(uint64_t done, uint64_t in_flight, uint64_t retries, double cost_usd, bool cost_known);
+  void Update(uint64_t done, uint64_t in_flight, uint64_t retries, double cost_usd,
+              bool cost_known);
   // Erases the bar (before a line is printed, and at the end).
   void Clear();
 

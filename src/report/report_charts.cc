@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "report/terminal_report.h"
 #include "base/text_escape.h"
+#include "report/terminal_report.h"
 
 namespace llmstack {
 
@@ -24,8 +24,7 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Rect(double x, double y, double w, double h, const char* fill,
-                 const std::string& tip) {
+std::string Rect(double x, double y, double w, double h, const char* fill, const std::string& tip) {
   if (w <= 0 || h <= 0) return "";
   return "<rect x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(w) + "\" height=\"" +
          Num(h) + "\" fill=\"" + fill + "\"><title>" + EscapeHtml(tip) + "</title></rect>";
@@ -33,8 +32,8 @@ std::string Rect(double x, double y, double w, double h, const char* fill,
 
 std::string Text(double x, double y, const std::string& text, const char* anchor = "start",
                  const char* fill = kInkColor, const char* extra = "") {
-  return "<text x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" text-anchor=\"" + anchor +
-         "\" fill=\"" + fill + "\"" + extra + ">" + EscapeHtml(text) + "</text>";
+  return "<text x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" text-anchor=\"" + anchor + "\" fill=\"" +
+         fill + "\"" + extra + ">" + EscapeHtml(text) + "</text>";
 }
 
 std::string Percent(uint64_t part, uint64_t total) {
@@ -82,8 +81,8 @@ std::string FieldGradeChart(const std::vector<FieldBar>& all) {
       uint64_t n;
       const char* color;
       const char* word;
-    } parts[] = {{b.pass, kPassColor, "pass"}, {b.warn, kWarnColor, "warn"},
-                 {b.fail, kFailColor, "fail"}};
+    } parts[] = {
+        {b.pass, kPassColor, "pass"}, {b.warn, kWarnColor, "warn"}, {b.fail, kFailColor, "fail"}};
     for (const auto& part : parts) {
       double w = bar_w * static_cast<double>(part.n) / static_cast<double>(total);
       svg += Rect(x, y, w, bar_h, part.color,
@@ -94,8 +93,7 @@ std::string FieldGradeChart(const std::vector<FieldBar>& all) {
     std::string note = Percent(b.pass, total) + " pass";
     if (b.fail > 0) note += " · " + std::to_string(b.fail) + " fail";
     if (b.warn > 0) note += " · " + std::to_string(b.warn) + " warn";
-    svg += Text(label_w + bar_w + 10, y + bar_h - 2, note, "start",
-                bad ? kFailColor : kMutedColor);
+    svg += Text(label_w + bar_w + 10, y + bar_h - 2, note, "start", bad ? kFailColor : kMutedColor);
     svg += "</g>";
     y += row_h;
   }
@@ -157,28 +155,28 @@ std::string LatencyChart(const std::vector<LatencyPoint>& points, double avg_ms)
     std::string range = FormatMilliseconds(from) + "–" + FormatMilliseconds(to) + " ms: ";
     double hg = plot_h * static_cast<double>(good[i]) / static_cast<double>(peak);
     double hb = plot_h * static_cast<double>(bad[i]) / static_cast<double>(peak);
-    svg += Rect(x, top + plot_h - hg, w, hg, kPassColor,
-                range + std::to_string(good[i]) + " correct");
+    svg +=
+        Rect(x, top + plot_h - hg, w, hg, kPassColor, range + std::to_string(good[i]) + " correct");
     svg += Rect(x, top + plot_h - hg - hb, w, hb, kFailColor,
                 range + std::to_string(bad[i]) + " not correct");
   }
   // The average.
   if (avg_ms >= lo && avg_ms <= hi) {
     double x = left + plot_w * (avg_ms - lo) / span;
-    svg += "<line x1=\"" + Num(x) + "\" x2=\"" + Num(x) + "\" y1=\"" + Num(top - 6) +
-           "\" y2=\"" + Num(top + plot_h) + "\" stroke=\"" + kInkColor +
-           "\" stroke-dasharray=\"4 3\"/>";
-    const char* anchor = x > left + plot_w * 0.8 ? "end" : x < left + plot_w * 0.2 ? "start"
-                                                                                    : "middle";
+    svg += "<line x1=\"" + Num(x) + "\" x2=\"" + Num(x) + "\" y1=\"" + Num(top - 6) + "\" y2=\"" +
+           Num(top + plot_h) + "\" stroke=\"" + kInkColor + "\" stroke-dasharray=\"4 3\"/>";
+    const char* anchor = x > left + plot_w * 0.8   ? "end"
+                         : x < left + plot_w * 0.2 ? "start"
+                                                   : "middle";
     svg += Text(x, top - 10, "avg " + FormatMilliseconds(avg_ms) + " ms", anchor);
   }
   // Axis: lowest, middle and highest latency.
   double axis_y = top + plot_h;
-  svg += "<line x1=\"" + Num(left) + "\" x2=\"" + Num(left + plot_w) + "\" y1=\"" +
-         Num(axis_y) + "\" y2=\"" + Num(axis_y) + "\" stroke=\"" + kInkColor + "\"/>";
+  svg += "<line x1=\"" + Num(left) + "\" x2=\"" + Num(left + plot_w) + "\" y1=\"" + Num(axis_y) +
+         "\" y2=\"" + Num(axis_y) + "\" stroke=\"" + kInkColor + "\"/>";
   svg += Text(left, axis_y + 16, FormatMilliseconds(lo) + " ms", "start", kMutedColor);
-  svg += Text(left + plot_w / 2, axis_y + 16, FormatMilliseconds(lo + span / 2) + " ms",
-              "middle", kMutedColor);
+  svg += Text(left + plot_w / 2, axis_y + 16, FormatMilliseconds(lo + span / 2) + " ms", "middle",
+              kMutedColor);
   svg += Text(left + plot_w, axis_y + 16, FormatMilliseconds(hi) + " ms", "end", kMutedColor);
   // Legend.
   double ly = axis_y + 34;

@@ -1,19 +1,36 @@
 #include "report/report_csv.h"
 
-#include "report/report_text.h"
 #include "base/text_escape.h"
+#include "report/report_text.h"
 
 namespace llmstack {
 
 namespace {
 
-constexpr const char* kColumns[] = {
-    "index",        "sample",         "frame",          "time",
-    "family",       "src",            "dst",            "ident",
-    "seq",          "expect_reply",   "verdict",        "failing_fields",
-    "warning_fields", "details",      "reply_frame",    "rtt_ms",
-    "input_tokens", "output_tokens",  "reasoning_tokens", "cache_read_tokens",
-    "cost_usd_estimate", "attempts",  "from_cache",     "why_error"};
+constexpr const char* kColumns[] = {"index",
+                                    "sample",
+                                    "frame",
+                                    "time",
+                                    "family",
+                                    "src",
+                                    "dst",
+                                    "ident",
+                                    "seq",
+                                    "expect_reply",
+                                    "verdict",
+                                    "failing_fields",
+                                    "warning_fields",
+                                    "details",
+                                    "reply_frame",
+                                    "rtt_ms",
+                                    "input_tokens",
+                                    "output_tokens",
+                                    "reasoning_tokens",
+                                    "cache_read_tokens",
+                                    "cost_usd_estimate",
+                                    "attempts",
+                                    "from_cache",
+                                    "why_error"};
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;

@@ -2,12 +2,12 @@
 
 #include <cstdio>
 
+#include "base/text_escape.h"
 #include "report/report_charts.h"
 #include "report/report_html_packet.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "report/terminal_report.h"
-#include "base/text_escape.h"
 
 namespace llmstack {
 
@@ -175,13 +175,14 @@ std::string AnchorId(const PacketResult& r) {
 
 std::string Header(const RunInfo& info, uint64_t attention) {
   std::string out = "<header>";
-  out += "<p class=\"kicker\">" + EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION +
-                                             " · " + info.command + " report") + "</p>";
+  out += "<p class=\"kicker\">" +
+         EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION + " · " + info.command +
+                    " report") +
+         "</p>";
   if (info.model_is_reference) {
     out += "<h1>Echo replies from the built-in reference stack</h1>";
   } else if (info.model) {
-    out += "<h1>Echo replies from <span class=\"mono\">" + EscapeHtml(*info.model) +
-           "</span></h1>";
+    out += "<h1>Echo replies from <span class=\"mono\">" + EscapeHtml(*info.model) + "</span></h1>";
   } else {
     out += "<h1>Echo replies graded</h1>";
   }
@@ -214,8 +215,8 @@ std::string Tiles(const RunSummary& s) {
   const uint64_t results = s.requests * static_cast<uint64_t>(s.samples);
   const uint64_t ok = s.count(Verdict::kCorrect) + s.count(Verdict::kSilentOk);
   std::string out = "<p class=\"headline\"><b>" + std::to_string(ok) + "</b> of <b>" +
-                    std::to_string(results) + "</b> " +
-                    (s.samples > 1 ? "answers" : "requests") + " handled correctly";
+                    std::to_string(results) + "</b> " + (s.samples > 1 ? "answers" : "requests") +
+                    " handled correctly";
   if (results > 0) out += " (" + Fixed(100.0 * ok / results, 1) + "%)";
   out += "</p><div class=\"tiles\">";
   for (size_t v = 0; v < kVerdictCount; ++v) {
@@ -235,39 +236,41 @@ std::string NumbersTable(const RunInfo& info, const RunSummary& s) {
            value + "</td></tr>";
   };
   std::string out = "<table class=\"numbers\"><tbody>";
-  out += row("requests", std::to_string(s.requests) +
-                             (s.samples > 1 ? " × " + std::to_string(s.samples) + " samples" : ""),
+  out += row("requests",
+             std::to_string(s.requests) +
+                 (s.samples > 1 ? " × " + std::to_string(s.samples) + " samples" : ""),
              "requests");
-  out += row("frames read", std::to_string(s.frames) + " (" + std::to_string(s.skipped) +
-                                " not echo requests, skipped)",
-             "frames");
+  out += row(
+      "frames read",
+      std::to_string(s.frames) + " (" + std::to_string(s.skipped) + " not echo requests, skipped)",
+      "frames");
   if (s.rtt.count > 0) {
     out += row("rtt min/avg/max/mdev",
-               Fixed(s.rtt.min, 3) + "/" + Fixed(s.rtt.avg(), 3) + "/" + Fixed(s.rtt.max, 3) +
-                   "/" + Fixed(s.rtt.mdev(), 3) + " ms",
+               Fixed(s.rtt.min, 3) + "/" + Fixed(s.rtt.avg(), 3) + "/" + Fixed(s.rtt.max, 3) + "/" +
+                   Fixed(s.rtt.mdev(), 3) + " ms",
                "rtt");
   }
   if (s.samples > 1) {
-    out += row("pass@" + std::to_string(s.samples) + " / all " + std::to_string(s.samples) +
-                   " correct",
-               Fixed(s.pass_at_k, 3) + " / " + Fixed(s.pass_all_k, 3), "samples");
+    out += row(
+        "pass@" + std::to_string(s.samples) + " / all " + std::to_string(s.samples) + " correct",
+        Fixed(s.pass_at_k, 3) + " / " + Fixed(s.pass_all_k, 3), "samples");
   }
   if (info.model_is_reference) {
     out += row("tokens and cost", "none: the " + EscapeHtml(kReferenceLabel), "usage");
   } else if (info.model) {
-    out += row("tokens",
-               std::to_string(s.usage.input_tokens) + " in, " +
-                   std::to_string(s.usage.output_tokens) + " out (" +
-                   std::to_string(s.usage.reasoning_tokens) + " reasoning), " +
-                   std::to_string(s.usage.cache_read_tokens) + " cache read",
-               "tokens");
+    out +=
+        row("tokens",
+            std::to_string(s.usage.input_tokens) + " in, " + std::to_string(s.usage.output_tokens) +
+                " out (" + std::to_string(s.usage.reasoning_tokens) + " reasoning), " +
+                std::to_string(s.usage.cache_read_tokens) + " cache read",
+            "tokens");
     out += row("requests sent",
-               std::to_string(s.model_requests) + " (" + std::to_string(s.retries) +
-                   " retries); " + std::to_string(s.cache_hits) + " answers from the cache",
+               std::to_string(s.model_requests) + " (" + std::to_string(s.retries) + " retries); " +
+                   std::to_string(s.cache_hits) + " answers from the cache",
                "sent");
-    out += row("estimated cost",
-               s.usage.cost_known ? "$" + Fixed(s.usage.cost_usd, 4) : std::string("unknown"),
-               "cost");
+    out +=
+        row("estimated cost",
+            s.usage.cost_known ? "$" + Fixed(s.usage.cost_usd, 4) : std::string("unknown"), "cost");
   }
   out += "</tbody></table>";
   return out;
@@ -288,8 +291,8 @@ std::string Charts(const RunSummary& s, const std::vector<PacketResult>& packets
   std::string out = "<div class=\"panels\"><div class=\"panel\"><h3>Per-field grades</h3>";
   out += bars.empty() ? "<p class=\"muted\">No replies were graded.</p>" : FieldGradeChart(bars);
   out += "</div><div class=\"panel\"><h3>Latency</h3>";
-  out += points.empty() ? "<p class=\"muted\">No latencies.</p>"
-                        : LatencyChart(points, s.rtt.avg());
+  out +=
+      points.empty() ? "<p class=\"muted\">No latencies.</p>" : LatencyChart(points, s.rtt.avg());
   out += NumbersTable(info, s);
   out += "</div></div>";
   return out;
@@ -301,7 +304,8 @@ std::string Summary(const PacketResult& r, int samples) {
   out += "<span class=\"where\">icmp_seq=" + std::to_string(r.seq) + " · " + EscapeHtml(r.src) +
          " → " + EscapeHtml(r.dst) + "</span>";
   std::string detail = "request " + std::to_string(r.index + 1);
-  if (samples > 1) detail += ", sample " + std::to_string(r.sample + 1) + "/" + std::to_string(samples);
+  if (samples > 1)
+    detail += ", sample " + std::to_string(r.sample + 1) + "/" + std::to_string(samples);
   detail += " · frame " + std::to_string(r.request_frame) + " · ident " + Hex16(r.ident) + " · " +
             std::to_string(r.request_hex.size() / 2) + " bytes";
   if (r.rtt_ms) detail += " · " + FormatMilliseconds(*r.rtt_ms) + " ms";
@@ -370,9 +374,8 @@ std::string AttentionList(const std::vector<PacketResult>& packets, int samples)
     if (samples > 1) request += " sample " + std::to_string(p.sample + 1);
     rows += "<tr><td><span class=\"badge " + std::string(Tone(p.verdict)) + "\">" +
             VerdictWords(p.verdict) + "</span></td><td><a href=\"#" + AnchorId(p) + "\">" +
-            EscapeHtml(request) + "</a></td><td class=\"num\">" +
-            std::to_string(p.request_frame) + "</td><td class=\"what\">" +
-            EscapeHtml(ExplainVerdict(p)) + "</td></tr>";
+            EscapeHtml(request) + "</a></td><td class=\"num\">" + std::to_string(p.request_frame) +
+            "</td><td class=\"what\">" + EscapeHtml(ExplainVerdict(p)) + "</td></tr>";
   }
   return rows;
 }
@@ -387,13 +390,14 @@ std::string RenderHtmlReport(const RunInfo& info, const RunSummary& s,
   std::string title = info.input + (info.model ? " · " + *info.model : std::string(" · grade"));
   std::string out;
   out.reserve(64 * 1024 + packets.size() * 2048);
-  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; img-src data:\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<meta name=\"generator\" content=\"" +
-         EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION) + "\"><title>" +
-         EscapeHtml(title) + "</title><style>" + kStyle + "</style></head><body><main>\n";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"generator\" content=\"" +
+      EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION) + "\"><title>" +
+      EscapeHtml(title) + "</title><style>" + kStyle + "</style></head><body><main>\n";
   out += Header(info, attention);
   out += "<section id=\"summary\">" + Tiles(s) + Charts(s, packets, info) + "</section>\n";
 
@@ -401,17 +405,18 @@ std::string RenderHtmlReport(const RunInfo& info, const RunSummary& s,
   if (attention == 0) {
     out += "<p>Nothing: every result is as it should be.</p>";
   } else {
-    out += "<table class=\"attention\"><thead><tr><th>verdict</th><th>request</th>"
-           "<th class=\"num\">frame</th><th>what went wrong</th></tr></thead><tbody>" +
-           AttentionList(packets, s.samples) + "</tbody></table>";
+    out +=
+        "<table class=\"attention\"><thead><tr><th>verdict</th><th>request</th>"
+        "<th class=\"num\">frame</th><th>what went wrong</th></tr></thead><tbody>" +
+        AttentionList(packets, s.samples) + "</tbody></table>";
   }
   out += "</section>\n";
 
   out += "<section id=\"results\"><h2>Every result (" + std::to_string(packets.size()) + ")</h2>";
   const bool all_detailed = packets.size() <= kHtmlDetailedResults;
   if (!all_detailed) {
-    out += "<p class=\"muted\">" + std::to_string(packets.size()) +
-           " results: the first " + std::to_string(kHtmlDetailedResults) +
+    out += "<p class=\"muted\">" + std::to_string(packets.size()) + " results: the first " +
+           std::to_string(kHtmlDetailedResults) +
            " to look at are shown in full, every other one in one line. The JSON report has "
            "everything.</p>";
   }

@@ -4,13 +4,13 @@
 #include <utility>
 #include <vector>
 
+#include "base/text_escape.h"
 #include "packet/checksum.h"
 #include "packet/dissect.h"
 #include "packet/icmp.h"
 #include "packet/ip.h"
 #include "report/report_json.h"
 #include "report/terminal_report.h"
-#include "base/text_escape.h"
 
 namespace llmstack {
 
@@ -28,12 +28,18 @@ enum class Mark : uint8_t {
 
 const char* MarkClass(Mark m) {
   switch (m) {
-    case Mark::kPlain: return "";
-    case Mark::kChanged: return "chg";
-    case Mark::kAllowed: return "alw";
-    case Mark::kWarn: return "wrn";
-    case Mark::kFail: return "bad";
-    case Mark::kShould: return "shd";
+    case Mark::kPlain:
+      return "";
+    case Mark::kChanged:
+      return "chg";
+    case Mark::kAllowed:
+      return "alw";
+    case Mark::kWarn:
+      return "wrn";
+    case Mark::kFail:
+      return "bad";
+    case Mark::kShould:
+      return "shd";
   }
   return "";
 }
@@ -45,10 +51,14 @@ Bytes Decode(const std::string& hex) {
 
 int GradeRank(FieldGrade g) {
   switch (g) {
-    case FieldGrade::kFail: return 3;
-    case FieldGrade::kWarn: return 2;
-    case FieldGrade::kPass: return 1;
-    case FieldGrade::kInfo: return 0;
+    case FieldGrade::kFail:
+      return 3;
+    case FieldGrade::kWarn:
+      return 2;
+    case FieldGrade::kPass:
+      return 1;
+    case FieldGrade::kInfo:
+      return 0;
   }
   return 0;
 }
@@ -139,9 +149,8 @@ std::string RenderPane(const Pane& pane, const std::vector<std::string>& tip_tex
     if (ascii_open) ascii += "</span>";
     out += hex + "   " + ascii + "\n";
   }
-  return "<div class=\"pane\"><div class=\"pane-label\">" + EscapeHtml(pane.label) +
-         "<small>" + EscapeHtml(pane.detail) + "</small></div><pre class=\"hex\">" + out +
-         "</pre></div>";
+  return "<div class=\"pane\"><div class=\"pane-label\">" + EscapeHtml(pane.label) + "<small>" +
+         EscapeHtml(pane.detail) + "</small></div><pre class=\"hex\">" + out + "</pre></div>";
 }
 
 std::string ByteCount(size_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
@@ -205,7 +214,8 @@ std::string Lines(const std::vector<std::string>& lines) {
   }
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i == keep_head && skip > 0) {
-      out += "  … " + std::to_string(skip) + " more lines (every one: llmstack-replay explain HEX) …\n";
+      out += "  … " + std::to_string(skip) +
+             " more lines (every one: llmstack-replay explain HEX) …\n";
       i += skip - 1;
       continue;
     }
@@ -256,9 +266,10 @@ std::string HtmlBytePanes(const PacketResult& r) {
   std::vector<int> at = FieldAt(r, std::max(expected.size(), reply.size()));
   std::vector<std::string> tips;
   for (const RenderedField& f : r.fields) {
-    tips.push_back(f.name + ": " + (f.grade == FieldGrade::kFail   ? "wrong"
-                                    : f.grade == FieldGrade::kWarn ? "warning"
-                                                                   : "differs, allowed"));
+    tips.push_back(f.name + ": " +
+                   (f.grade == FieldGrade::kFail   ? "wrong"
+                    : f.grade == FieldGrade::kWarn ? "warning"
+                                                   : "differs, allowed"));
   }
   const int changed_tip = static_cast<int>(tips.size());
   tips.push_back("a correct stack changes this byte");
@@ -346,8 +357,8 @@ std::string HtmlFieldTable(const PacketResult& r) {
     const char* grade = GradeName(f.grade);
     out += std::string("<tr class=\"g-") + grade + "\"><td><code>" + EscapeHtml(f.name) +
            "</code> <small>" + EscapeHtml(title) + "</small></td><td class=\"num\">" +
-           std::to_string(f.offset) + "</td><td><code title=\"" + EscapeHtml(f.expected) +
-           "\">" + EscapeHtml(Shorten(f.expected, 24)) + "</code></td><td><code title=\"" +
+           std::to_string(f.offset) + "</td><td><code title=\"" + EscapeHtml(f.expected) + "\">" +
+           EscapeHtml(Shorten(f.expected, 24)) + "</code></td><td><code title=\"" +
            EscapeHtml(f.actual) + "\">" + EscapeHtml(Shorten(f.actual, 24)) +
            "</code></td><td><span class=\"grade " + grade + "\">" + grade + "</span></td><td>" +
            EscapeHtml(f.note) + "</td></tr>";
@@ -374,9 +385,9 @@ std::string HtmlChecksumSteps(ByteView datagram, const char* whose) {
       cls = "bad";
     }
     // The computation that went wrong is open; the others are a click away.
-    out += std::string("<details class=\"work\"") + (cls == "ok" ? "" : " open") +
-           "><summary><b>" + EscapeHtml(w.title) + "</b> <span class=\"sum " + cls + "\">" +
-           EscapeHtml(verdict) + "</span></summary><p class=\"span\">" + EscapeHtml(w.span) +
+    out += std::string("<details class=\"work\"") + (cls == "ok" ? "" : " open") + "><summary><b>" +
+           EscapeHtml(w.title) + "</b> <span class=\"sum " + cls + "\">" + EscapeHtml(verdict) +
+           "</span></summary><p class=\"span\">" + EscapeHtml(w.span) +
            ", the checksum field taken as 0000:</p><pre>" + Lines(w.lines) + "</pre></details>";
   }
   out += "</div>";
@@ -408,10 +419,10 @@ std::string HtmlAnswer(const RunInfo& info, const PacketResult& r) {
     out += "</ul>";
   }
   if (r.verdict == Verdict::kError && !r.error_message.empty()) {
-    out += "<p class=\"error\">" +
-           EscapeHtml((r.why_error.empty() ? std::string() : r.why_error + ": ") +
-                      r.error_message) +
-           "</p>";
+    out +=
+        "<p class=\"error\">" +
+        EscapeHtml((r.why_error.empty() ? std::string() : r.why_error + ": ") + r.error_message) +
+        "</p>";
   }
   if (r.attempts > 0 || r.from_cache) {
     out += "<p class=\"usage\">" + EscapeHtml(UsageLine(r)) + "</p>";

@@ -27,9 +27,14 @@ json UsageJson(const Usage& u, const RunSummary* summary) {
 }
 
 json PacketJson(const PacketResult& p) {
-  json request = {{"frame", p.request_frame}, {"time", p.request_time},
-                  {"family", FamilyName(p.family)}, {"src", p.src}, {"dst", p.dst},
-                  {"ident", p.ident}, {"seq", p.seq}, {"hex", p.request_hex}};
+  json request = {{"frame", p.request_frame},
+                  {"time", p.request_time},
+                  {"family", FamilyName(p.family)},
+                  {"src", p.src},
+                  {"dst", p.dst},
+                  {"ident", p.ident},
+                  {"seq", p.seq},
+                  {"hex", p.request_hex}};
   json reply = nullptr;
   if (p.has_reply || p.model_output) {
     reply = json::object();
@@ -41,8 +46,11 @@ json PacketJson(const PacketResult& p) {
   }
   json fields = json::array();
   for (const RenderedField& f : p.fields) {
-    fields.push_back({{"name", f.name}, {"offset", f.offset}, {"length", f.length},
-                      {"expected", f.expected}, {"actual", f.actual},
+    fields.push_back({{"name", f.name},
+                      {"offset", f.offset},
+                      {"length", f.length},
+                      {"expected", f.expected},
+                      {"actual", f.actual},
                       {"grade", GradeName(f.grade)},
                       {"note", f.note.empty() ? json(nullptr) : json(f.note)}});
   }
@@ -74,7 +82,7 @@ std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
               {"input", info.input},
               {"model", Optional(info.model)},
               {"prompt", info.prompt_path ? json({{"path", *info.prompt_path},
-                                                   {"sha256", Optional(info.prompt_sha256)}})
+                                                  {"sha256", Optional(info.prompt_sha256)}})
                                           : json(nullptr)},
               {"profile", info.profile},
               {"started_at", info.started_at},
@@ -95,13 +103,17 @@ std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
   if (s.rtt.count > 0) {
     rtt = {{"min", s.rtt.min}, {"avg", s.rtt.avg()}, {"max", s.rtt.max}, {"mdev", s.rtt.mdev()}};
   }
-  json summary = {{"frames", s.frames},     {"requests", s.requests}, {"skipped", s.skipped},
-                  {"verdicts", verdicts},   {"fields", fields},       {"rtt_ms", rtt},
+  json summary = {{"frames", s.frames},
+                  {"requests", s.requests},
+                  {"skipped", s.skipped},
+                  {"verdicts", verdicts},
+                  {"fields", fields},
+                  {"rtt_ms", rtt},
                   {"usage", UsageJson(s.usage, &s)}};
-  summary["samples"] = s.samples > 1 ? json({{"k", s.samples},
-                                             {"pass_at_k", s.pass_at_k},
-                                             {"pass_all_k", s.pass_all_k}})
-                                     : json(nullptr);
+  summary["samples"] =
+      s.samples > 1
+          ? json({{"k", s.samples}, {"pass_at_k", s.pass_at_k}, {"pass_all_k", s.pass_all_k}})
+          : json(nullptr);
   json packet_list = json::array();
   for (const PacketResult& p : packets) packet_list.push_back(PacketJson(p));
   json report = {{"schema", kReportSchema},

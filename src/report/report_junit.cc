@@ -2,10 +2,10 @@
 
 #include <ctime>
 
+#include "base/text_escape.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "report/terminal_report.h"
-#include "base/text_escape.h"
 
 namespace llmstack {
 

@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
+#include "base/text_escape.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "report/terminal_report.h"
-#include "base/text_escape.h"
 
 namespace llmstack {
 
@@ -65,8 +65,8 @@ std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& s,
     if (!s.field_seen[i] || (s.fields[i][1] == 0 && s.fields[i][2] == 0)) continue;
     fields += "| `" + std::string(GetFieldInfo(static_cast<FieldId>(i)).name) + "` | " +
               std::to_string(s.fields[i][0]) + " | " + std::to_string(s.fields[i][1]) + " | " +
-              std::to_string(s.fields[i][2]) + " | " +
-              Fixed(100 * FieldAccuracy(s.fields[i]), 1) + "% |\n";
+              std::to_string(s.fields[i][2]) + " | " + Fixed(100 * FieldAccuracy(s.fields[i]), 1) +
+              "% |\n";
   }
   if (!fields.empty()) {
     out += "| field | pass | warn | fail | accuracy |\n|---|--:|--:|--:|--:|\n" + fields + "\n";
@@ -101,9 +101,8 @@ std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& s,
       if (listed++ == kMarkdownListedResults) break;
       std::string request = "icmp_seq=" + std::to_string(p.seq) + " " + p.src + " → " + p.dst;
       if (s.samples > 1) request += " sample " + std::to_string(p.sample + 1);
-      out += "| " + std::to_string(p.request_frame) + " | " + EscapeMarkdownCell(request) +
-             " | " + VerdictName(p.verdict) + " | " + EscapeMarkdownCell(ExplainVerdict(p)) +
-             " |\n";
+      out += "| " + std::to_string(p.request_frame) + " | " + EscapeMarkdownCell(request) + " | " +
+             VerdictName(p.verdict) + " | " + EscapeMarkdownCell(ExplainVerdict(p)) + " |\n";
     }
     if (attention > kMarkdownListedResults) {
       out += "\n... and " + std::to_string(attention - kMarkdownListedResults) +

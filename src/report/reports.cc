@@ -21,9 +21,8 @@ struct FormatName {
   ReportFormat format;
 };
 constexpr FormatName kFormats[] = {
-    {".json", ReportFormat::kJson},  {".html", ReportFormat::kHtml},
-    {".htm", ReportFormat::kHtml},   {".md", ReportFormat::kMarkdown},
-    {".xml", ReportFormat::kJunit},  {".csv", ReportFormat::kCsv},
+    {".json", ReportFormat::kJson},   {".html", ReportFormat::kHtml}, {".htm", ReportFormat::kHtml},
+    {".md", ReportFormat::kMarkdown}, {".xml", ReportFormat::kJunit}, {".csv", ReportFormat::kCsv},
 };
 
 bool EndsWith(const std::string& s, const std::string& suffix) {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "grade/results.h"
 #include "base/status.h"
+#include "grade/results.h"
 
 namespace llmstack {
 

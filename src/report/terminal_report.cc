@@ -51,13 +51,13 @@ std::string FailingFields(const ReplyGrade& grade, ByteView request, ByteView re
 std::string FormatResultLine(const ResultLine& line) {
   const EchoPacket& r = *line.request;
   std::string seq = "icmp_seq=" + std::to_string(r.seq);
-  std::string sample =
-      line.samples > 1 ? " sample=" + std::to_string(line.sample + 1) + "/" +
-                             std::to_string(line.samples)
-                       : "";
+  std::string sample = line.samples > 1 ? " sample=" + std::to_string(line.sample + 1) + "/" +
+                                              std::to_string(line.samples)
+                                        : "";
   std::string time = line.time_ms ? " time=" + FormatMilliseconds(*line.time_ms) + " ms" : "";
   std::string who = FormatAddress(r.src()) + " > " + FormatAddress(r.dst());
-  const char* why = line.assessment && line.assessment->why_silent ? line.assessment->why_silent : "";
+  const char* why =
+      line.assessment && line.assessment->why_silent ? line.assessment->why_silent : "";
   switch (line.verdict) {
     case Verdict::kCorrect:
     case Verdict::kWrong:
@@ -143,16 +143,15 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
     out += buf;
   }
   if (info.model && !info.model_is_reference) {
-    std::snprintf(buf, sizeof buf,
-                  "tokens: %lld in, %lld out (%lld reasoning), %lld cache read; %llu requests "
-                  "sent, %llu retries, %llu answers from cache; ",
-                  static_cast<long long>(s.usage.input_tokens),
-                  static_cast<long long>(s.usage.output_tokens),
-                  static_cast<long long>(s.usage.reasoning_tokens),
-                  static_cast<long long>(s.usage.cache_read_tokens),
-                  static_cast<unsigned long long>(s.model_requests),
-                  static_cast<unsigned long long>(s.retries),
-                  static_cast<unsigned long long>(s.cache_hits));
+    std::snprintf(
+        buf, sizeof buf,
+        "tokens: %lld in, %lld out (%lld reasoning), %lld cache read; %llu requests "
+        "sent, %llu retries, %llu answers from cache; ",
+        static_cast<long long>(s.usage.input_tokens), static_cast<long long>(s.usage.output_tokens),
+        static_cast<long long>(s.usage.reasoning_tokens),
+        static_cast<long long>(s.usage.cache_read_tokens),
+        static_cast<unsigned long long>(s.model_requests),
+        static_cast<unsigned long long>(s.retries), static_cast<unsigned long long>(s.cache_hits));
     out += buf;
     if (s.usage.cost_known) {
       std::snprintf(buf, sizeof buf, "estimated cost $%.4f\n", s.usage.cost_usd);

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "base/bytes.h"
-#include "packet/packet_stream.h"
 #include "grade/responder.h"
 #include "grade/results.h"
 #include "grade/verify.h"
+#include "packet/packet_stream.h"
 
 namespace llmstack {
 

@@ -12,8 +12,8 @@
 namespace llmstack {
 
 std::string VerdictComment(Verdict verdict, const ReplyGrade& grade, ByteView request,
-                           ByteView reply, const std::string& model, bool is_reference,
-                           int sample, int samples, double latency_ms);
+                           ByteView reply, const std::string& model, bool is_reference, int sample,
+                           int samples, double latency_ms);
 
 }  // namespace llmstack
 

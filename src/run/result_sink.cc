@@ -105,9 +105,10 @@ void ResultSink::FinishSamples() {
 }
 
 std::vector<PacketResult> ResultSink::TakeResults() {
-  std::stable_sort(results_.begin(), results_.end(), [](const PacketResult& a, const PacketResult& b) {
-    return a.index != b.index ? a.index < b.index : a.sample < b.sample;
-  });
+  std::stable_sort(results_.begin(), results_.end(),
+                   [](const PacketResult& a, const PacketResult& b) {
+                     return a.index != b.index ? a.index < b.index : a.sample < b.sample;
+                   });
   return std::move(results_);
 }
 

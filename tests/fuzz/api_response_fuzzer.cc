@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ParseApiResponse(ApiKind::kOpenAi, body);
   ApiErrorMessage(body);
   std::string head = body.substr(0, 64);
-  std::map<std::string, std::string> headers = {{"retry-after", head}, {"retry-after-ms", head},
-                                                {"x-should-retry", head}};
+  std::map<std::string, std::string> headers = {
+      {"retry-after", head}, {"retry-after-ms", head}, {"x-should-retry", head}};
   RetryAfterSeconds(headers, 1778500000);
   ClassifyHttpStatus(static_cast<long>(size % 600), headers, body);
   return 0;

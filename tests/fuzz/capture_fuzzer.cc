@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <string>
 
-#include "packet/capture.h"
-#include "packet/packet_stream.h"
 #include "grade/responder.h"
 #include "grade/verify.h"
+#include "packet/capture.h"
+#include "packet/packet_stream.h"
 
 using namespace llmstack;
 

@@ -2,18 +2,19 @@
 // reference reply, and grading in every profile.
 #include <cstdint>
 
-#include "packet/dissect.h"
-#include "packet/packet_stream.h"
 #include "grade/responder.h"
 #include "grade/results.h"
 #include "grade/verify.h"
+#include "packet/dissect.h"
+#include "packet/packet_stream.h"
 
 using namespace llmstack;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteView bytes(data, size);
   DissectDatagram(bytes);
-  for (NetworkProtocol p : {NetworkProtocol::kIpv4, NetworkProtocol::kIpv6}) ParseDatagram(bytes, p);
+  for (NetworkProtocol p : {NetworkProtocol::kIpv4, NetworkProtocol::kIpv6})
+    ParseDatagram(bytes, p);
   Result<EchoPacket> packet = EchoPacketFromDatagram(bytes);
   // Grade the bytes as a reply to the experiment's request, and as a request.
   static const Bytes experiment = *HexDecode(
