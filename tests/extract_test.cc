@@ -118,3 +118,131 @@ TEST_CASE("hostile answers do not break extraction", "[extract]") {
 
 }  // namespace
 }  // namespace llmstack
+
+namespace llmstack {
+namespace {
+
+using testing::kExperimentRequest;
+using testing::Packet;
+
+std::string Reply() {
+  return "45000054812840004001615dac100002ac10000100005cf5000d0001a1fb006a0000000041c4000000000000"
+         "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637";
+}
+
+// "4500 0054 ..." in lines of `per_line` groups of two bytes.
+std::string Grouped(const std::string& hex, size_t per_line) {
+  std::string out;
+  for (size_t i = 0, n = 0; i < hex.size(); i += 4, ++n) {
+    if (n > 0) out += n % per_line == 0 ? "\n" : " ";
+    out += hex.substr(i, 4);
+  }
+  return out;
+}
+
+TEST_CASE("numbers next to the packet are not glued onto it", "[extract]") {
+  EchoPacket request = Packet(kExperimentRequest);
+  const std::string reply = Reply();
+  std::vector<std::string> answers = {
+      "The ICMP checksum is 0x5cf5\n" + reply,
+      "The ICMP checksum is 0x847b\n" + Grouped(reply, 8),
+      "Step 3\n" + reply,
+      "Destination: ac10 0001\n" + Grouped(reply, 10),
+      "Source address ac10 0002\n" + reply + "\n44 bytes total",
+      reply + "\n84 bytes\n",
+      "Checksum: 5cf5\n\n" + Grouped(reply, 8) + "\n\n0054 = 84 bytes total",
+  };
+  for (const std::string& a : answers) {
+    INFO(a);
+    ExtractedReply r = ExtractReply(a, request);
+    REQUIRE(r.kind == ExtractedReply::Kind::kPacket);
+    CHECK(HexEncode(r.packet) == reply);
+  }
+  ExtractedReply glued = ExtractReply("The ICMP checksum is 0x847b\n" + reply, request);
+  CHECK(glued.how ==
+        "took the hex at line 2 (2 bytes before it on the same run of hex are not "
+        "part of the datagram)");
+}
+
+TEST_CASE("offset labels of hex dumps are not data", "[extract]") {
+  EchoPacket request = Packet(kExperimentRequest);
+  const std::string reply = Reply();
+  std::string tcpdump, wireshark;
+  for (size_t line = 0; line * 32 < reply.size(); ++line) {
+    char label[16];
+    std::snprintf(label, sizeof label, "0x%04zx:  ", line * 16);
+    tcpdump += label + Grouped(reply.substr(line * 32, 32), 100) + "\n";
+    std::snprintf(label, sizeof label, "%04zx  ", line * 16);
+    std::string bytes;
+    for (size_t i = line * 32; i < std::min(reply.size(), line * 32 + 32); i += 2) {
+      bytes += (bytes.empty() ? "" : " ") + reply.substr(i, 2);
+    }
+    wireshark += label + bytes + "\n";
+  }
+  for (const std::string& a : {tcpdump, wireshark}) {
+    INFO(a);
+    ExtractedReply r = ExtractReply(a, request);
+    REQUIRE(r.kind == ExtractedReply::Kind::kPacket);
+    CHECK(HexEncode(r.packet) == reply);
+  }
+}
+
+TEST_CASE("the answer's final form wins over mentions of no reply", "[extract]") {
+  EchoPacket request = Packet(kExperimentRequest);
+  const std::string reply = Reply();
+  std::vector<std::string> answers = {
+      "```hex\n" + reply + "\n```\nNo reply would be sent if a checksum had failed.",
+      "```\n" + reply + "\n```\nThe request is not a broadcast, so a no reply case does not apply.",
+      "{\"reply_hex\": \"" + reply + "\"}\nOtherwise the answer would be NO REPLY.",
+      "If the checksum were wrong I would answer NO REPLY. It verifies.\n" + reply,
+      "Rule: NO REPLY for broadcasts. This is unicast.\n```\n" + reply + "\n```",
+      "```\n" + reply + "\n```\n\n(Had the checksum failed, the answer would have been:\nNO REPLY)",
+  };
+  for (const std::string& a : answers) {
+    INFO(a);
+    ExtractedReply r = ExtractReply(a, request);
+    REQUIRE(r.kind == ExtractedReply::Kind::kPacket);
+    CHECK(HexEncode(r.packet) == reply);
+  }
+  // A NO REPLY line after everything is the answer's conclusion.
+  ExtractedReply drafted =
+      ExtractReply(reply + "\nWait: the ICMP checksum fails.\n\nNO REPLY", request);
+  CHECK(drafted.kind == ExtractedReply::Kind::kNoReply);
+  CHECK(drafted.how == "NO REPLY at line 4, the answer's conclusion, after the datagram at line 1");
+  // The request quoted, then a decision in words.
+  ExtractedReply quoted = ExtractReply("Received " + std::string(kExperimentRequest) +
+                                           ".\nThe checksum is bad, so no reply is sent.",
+                                       request);
+  CHECK(quoted.kind == ExtractedReply::Kind::kNoReply);
+}
+
+TEST_CASE("the last fenced block and the last hex line win; each decision is explained",
+          "[extract]") {
+  EchoPacket request = Packet(kExperimentRequest);
+  const std::string reply = Reply();
+  std::string draft = reply;
+  draft.replace(44, 4, "0000");  // ICMP checksum still zero
+  ExtractedReply fenced =
+      ExtractReply("Draft:\n```\n" + draft + "\n```\nFinal:\n```\n" + reply + "\n```\n", request);
+  CHECK(HexEncode(fenced.packet) == reply);
+  CHECK(fenced.how ==
+        "took the fenced block at line 7; 1 other datagram in the answer passed over");
+  ExtractedReply bare = ExtractReply("First try " + draft + "\nCorrected:\n" + reply, request);
+  CHECK(HexEncode(bare.packet) == reply);
+  // A fenced reply beats a later bare one, which is only commentary.
+  ExtractedReply both = ExtractReply("```\n" + reply + "\n```\nThe draft was " + draft, request);
+  CHECK(HexEncode(both.packet) == reply);
+  ExtractedReply json = ExtractReply("{\"reply_hex\": \"" + reply + "\"}", request);
+  CHECK(json.how == "took the JSON reply_hex at line 1");
+  // A wrong total length is still the model's packet when written on a line of its own.
+  std::string long_len = reply;
+  long_len.replace(4, 4, "0058");
+  ExtractedReply wrong_length = ExtractReply("Reply:\n" + long_len + "\n", request);
+  REQUIRE(wrong_length.kind == ExtractedReply::Kind::kPacket);
+  CHECK(HexEncode(wrong_length.packet) == long_len);
+  CHECK(wrong_length.how ==
+        "took the hex at line 2; its length does not match its IP length field");
+}
+
+}  // namespace
+}  // namespace llmstack

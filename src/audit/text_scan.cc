@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "packet/text_datagrams.h"
+
 namespace llmstack {
 
 namespace {
@@ -17,101 +19,10 @@ bool HexPrefixAt(std::string_view text, size_t i) {
          IsHexDigit(text[i + 2]);
 }
 
-// One group of hex digits as written: "45", "4500", "0x45", "45000054812840...".
-struct HexGroup {
-  size_t begin = 0;         // first character (of "0x" when prefixed)
-  size_t digits_begin = 0;  // first digit
-  size_t end = 0;           // one past the last digit
-};
-
-// Reads a group at `i`: it must not continue a word on either side ("deadline", "x45").
-bool ReadHexGroup(std::string_view text, size_t i, HexGroup* group) {
-  if (i > 0 && (IsAlnum(text[i - 1]) || text[i - 1] == '_')) return false;
-  size_t digits = HexPrefixAt(text, i) ? i + 2 : i;
-  size_t j = digits;
-  while (j < text.size() && IsHexDigit(text[j])) ++j;
-  if (j == digits) return false;
-  if (j < text.size() && (IsAlnum(text[j]) || text[j] == '_')) return false;
-  *group = {i, digits, j};
-  return true;
-}
-
-bool IsHexSeparator(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',' || c == '-';
-}
-
-// Whether a datagram could start at `bytes` and be complete: the version nibble, and an IP
-// length that fits what is written. Checked before parsing so that a long run of hex is not
-// parsed (and copied) again at every byte.
-bool CouldBeWholeDatagram(ByteView bytes) {
-  if (bytes.size() < 28) return false;
-  uint16_t length = 0;
-  if (bytes[0] >> 4 == 4) {
-    if ((bytes[0] & 0x0f) < 5 || !PeekBe16(bytes, 2, &length)) return false;
-    return length >= 28 && length <= bytes.size();
-  }
-  if (bytes[0] >> 4 == 6) {
-    if (!PeekBe16(bytes, 4, &length)) return false;
-    return bytes.size() >= 48 && size_t{length} + 40 <= bytes.size();
-  }
-  return false;
-}
-
-// Finds the packets in one run of hex groups.
-void PacketsInRun(std::string_view text, const std::vector<HexGroup>& run,
-                  std::vector<TextPacket>* out) {
-  std::string digits;
-  std::vector<size_t> group_byte;  // byte offset where each group starts
-  for (const HexGroup& g : run) {
-    group_byte.push_back(digits.size() / 2);
-    digits.append(text.substr(g.digits_begin, g.end - g.digits_begin));
-  }
-  if (digits.size() < 56) return;
-  Result<Bytes> bytes = HexDecode(digits);
-  if (!bytes.ok()) return;
-  ByteView all(*bytes);
-  for (size_t g = 0; g < run.size();) {
-    ByteView rest = all.subspan(group_byte[g]);
-    if (!CouldBeWholeDatagram(rest)) {
-      ++g;
-      continue;
-    }
-    Result<EchoPacket> packet = EchoPacketFromDatagram(rest);
-    if (!packet.ok() || packet->truncated) {
-      ++g;
-      continue;
-    }
-    size_t last_byte = group_byte[g] + packet->datagram.size() - 1;
-    size_t next = g;
-    while (next < run.size() && group_byte[next] <= last_byte) ++next;
-    out->push_back({run[g].begin, run[next - 1].end, std::move(*packet)});
-    g = next;
-  }
-}
-
 std::vector<TextPacket> FindPackets(std::string_view text) {
   std::vector<TextPacket> packets;
-  std::vector<HexGroup> run;
-  size_t i = 0;
-  while (i < text.size()) {
-    HexGroup group;
-    if (!ReadHexGroup(text, i, &group)) {
-      ++i;
-      continue;
-    }
-    run.clear();
-    size_t at = i;
-    while (ReadHexGroup(text, at, &group) && (group.end - group.digits_begin) % 2 == 0) {
-      run.push_back(group);
-      at = group.end;
-      while (at < text.size() && IsHexSeparator(text[at])) ++at;
-    }
-    if (run.empty()) {
-      i = group.end;  // an odd group: no packet starts inside it
-      continue;
-    }
-    PacketsInRun(text, run, &packets);
-    i = run.back().end;
+  for (TextDatagram& d : FindTextDatagrams(text)) {
+    if (d.echo) packets.push_back({d.begin, d.end, std::move(*d.echo)});
   }
   return packets;
 }

@@ -3,11 +3,8 @@
 // symbols with their positions, so that claims ("ICMP checksum = 0x5cf5") and written-down
 // arithmetic ("0x4554 + 0x8128 = 0xc67c") can be picked out and traced back to a line.
 //
-// Packets are found in the forms people write them: plain ("45000054..."), spaced pairs or
-// groups ("45 00 00 54", "4500 0054"), colon- or dash-separated, "0x"-prefixed bytes, upper
-// or lower case, across line breaks. A run of hex counts as a packet when it decodes (through
-// HexDecode, the one codec) to a whole ICMP or ICMPv6 echo datagram; bytes after the IP
-// length are left to the text.
+// Packets are the whole ICMP and ICMPv6 echo datagrams that packet/text_datagrams.h finds: hex
+// in the forms people write it, within line and token edges, as long as its own IP length.
 #ifndef LLMSTACK_AUDIT_TEXT_SCAN_H_
 #define LLMSTACK_AUDIT_TEXT_SCAN_H_
 
