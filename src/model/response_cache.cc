@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "base/atomic_file.h"
+#include "base/output_file.h"
 #include "base/json_fields.h"
 #include "base/sha256.h"
 
@@ -101,7 +101,7 @@ Status ResponseCache::Put(const std::string& key, const ModelAnswer& a) const {
               {"reasoning_tokens", a.usage.reasoning_tokens},
               {"cache_read_tokens", a.usage.cache_read_tokens},
               {"cache_creation_tokens", a.usage.cache_creation_tokens}}}};
-  return WriteFileAtomically(path, j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  return WriteOutputFile(path, j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 void CachingBackend::Submit(ModelQuery query) {

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/atomic_file.h"
+#include "base/output_file.h"
 #include "packet/pcapng_writer.h"
 
 namespace llmstack {
@@ -17,7 +17,7 @@ constexpr int kSnaplen = 262144;  // libpcap's MAXIMUM_SNAPLEN
 
 class PcapWriter : public CaptureWriter {
  public:
-  PcapWriter(AtomicFile file, pcap_t* dead, pcap_dumper_t* dumper)
+  PcapWriter(OutputFile file, pcap_t* dead, pcap_dumper_t* dumper)
       : file_(std::move(file)), dead_(dead), dumper_(dumper) {}
   ~PcapWriter() override {
     if (dumper_ != nullptr) pcap_dump_close(dumper_);
@@ -51,7 +51,7 @@ class PcapWriter : public CaptureWriter {
   bool nanosecond_ = false;
 
  private:
-  AtomicFile file_;
+  OutputFile file_;
   pcap_t* dead_;
   pcap_dumper_t* dumper_;
 };
@@ -65,7 +65,7 @@ bool HasPcapngExtension(const std::string& path) {
 Result<std::unique_ptr<CaptureWriter>> OpenCaptureWriter(const std::string& path, LinkType link,
                                                          bool nanosecond,
                                                          const CaptureDescription& description) {
-  Result<AtomicFile> file = AtomicFile::Create(path);
+  Result<OutputFile> file = OutputFile::Open(path);
   if (!file.ok()) return file.status();
   if (HasPcapngExtension(path)) {
     return std::unique_ptr<CaptureWriter>(new PcapngWriter(std::move(*file), link, description));
@@ -74,7 +74,7 @@ Result<std::unique_ptr<CaptureWriter>> OpenCaptureWriter(const std::string& path
       DltFromLinkType(link), kSnaplen,
       nanosecond ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
   if (dead == nullptr) return IoError(path + ": libpcap cannot write this link type");
-  // libpcap closes the FILE it writes to; give it a duplicate so the AtomicFile keeps its own.
+  // libpcap closes the FILE it writes to; give it a duplicate so the OutputFile keeps its own.
   int fd = dup(fileno(file->file()));
   FILE* dup_file = fd >= 0 ? fdopen(fd, "wb") : nullptr;
   if (dup_file == nullptr) {

@@ -112,7 +112,7 @@ Bytes PcapngEnhancedPacket(const OutputFrame& frame) {
   return Block(kEnhancedPacketBlock, body);
 }
 
-PcapngWriter::PcapngWriter(AtomicFile file, LinkType link, const CaptureDescription& description)
+PcapngWriter::PcapngWriter(OutputFile file, LinkType link, const CaptureDescription& description)
     : file_(std::move(file)) {
   header_status_ = Emit(PcapngSectionHeader(description));
   if (header_status_.ok()) header_status_ = Emit(PcapngInterfaceDescription(link));

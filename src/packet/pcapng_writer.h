@@ -6,14 +6,14 @@
 #ifndef LLMSTACK_PACKET_PCAPNG_WRITER_H_
 #define LLMSTACK_PACKET_PCAPNG_WRITER_H_
 
-#include "base/atomic_file.h"
+#include "base/output_file.h"
 #include "packet/capture_writer.h"
 
 namespace llmstack {
 
 class PcapngWriter : public CaptureWriter {
  public:
-  PcapngWriter(AtomicFile file, LinkType link, const CaptureDescription& description);
+  PcapngWriter(OutputFile file, LinkType link, const CaptureDescription& description);
 
   Status Write(const OutputFrame& frame) override;
   Status Flush() override;
@@ -22,7 +22,7 @@ class PcapngWriter : public CaptureWriter {
  private:
   Status Emit(const Bytes& block);
 
-  AtomicFile file_;
+  OutputFile file_;
   Status header_status_;
 };
 

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/atomic_file.h"
+#include "base/output_file.h"
 #include "report/report_csv.h"
 #include "report/report_html.h"
 #include "report/report_json.h"
@@ -114,7 +114,7 @@ Status WriteReports(const std::vector<std::string>& args, const RunInfo& info,
     if (path != arg && mkdir(kReportDirectory, 0777) != 0 && errno != EEXIST) {
       return IoError(path + ": cannot create " + kReportDirectory + "/: " + std::strerror(errno));
     }
-    Status s = WriteFileAtomically(path, RenderReport(*format, info, summary, results));
+    Status s = WriteOutputFile(path, RenderReport(*format, info, summary, results));
     if (!s.ok()) return s;
   }
   return Status::Ok();
