@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "grade/responder.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/checksum.h"
 #include "packet/icmp.h"

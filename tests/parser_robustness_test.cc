@@ -8,7 +8,7 @@
 #include <set>
 
 #include "grade/responder.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/dissect.h"
 #include "packet/link.h"

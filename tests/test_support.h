@@ -49,6 +49,11 @@ class TempDir {
   std::string path_;
 };
 
+// `text | kLines`: its lines, without the line breaks (a last empty line left out).
+struct LinesOf {};
+inline constexpr LinesOf kLines;
+std::vector<std::string> operator|(const std::string& text, LinesOf);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
 bool FileExists(const std::string& path);

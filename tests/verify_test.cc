@@ -9,7 +9,7 @@
 
 #include "grade/checksum_diagnosis.h"
 #include "grade/responder.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 #include "packet/checksum.h"
 #include "packet/icmp.h"
 #include "packet_samples.h"

@@ -84,20 +84,6 @@ struct Truth {
 // packets has such a checksum.
 std::vector<Truth> TruthsOf(const Exchange& x, ChecksumKind kind);
 
-// A computation over one of the text's packets or their correct replies, with where its packet
-// is and what it is ("header of the request at line 3").
-struct PlacedComputation {
-  Computation computation;
-  size_t place = kNone;
-  std::string about;
-  ClaimSubject subject = ClaimSubject::kReply;
-  // A sum that leaves something out (the ICMPv6 pseudo-header, the odd last byte): a mistake,
-  // kept so that a working done that way is recognised. `proper` is the right checksum.
-  const char* left_out = nullptr;  // "the pseudo-header"
-  const char* why = nullptr;       // "RFC 4443 section 2.3 includes it"
-  uint16_t proper = 0;
-};
-
 }  // namespace llmstack::audit
 
 #endif  // LLMSTACK_AUDIT_AUDIT_EXCHANGE_H_

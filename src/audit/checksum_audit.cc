@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <set>
-#include <tuple>
 
+#include "audit/arithmetic.h"
 #include "audit/audit_exchange.h"
 #include "audit/checksum_claims.h"
-#include "audit/checksum_working.h"
 #include "audit/text_scan.h"
-#include "audit/working_fit.h"
 
 namespace llmstack {
 
@@ -19,14 +18,8 @@ using Kind = ChecksumKind;
 using Subject = ClaimSubject;
 using Claim = ChecksumClaim;
 using Label = ChecksumLabel;
-using Step = WorkingStep;
-using Anchor = WrittenSum;
-using AnchorKind = WrittenSumKind;
-using WorkingItems = WrittenWorking;
 
-// From audit_exchange.h: the packets and what a claim can be about.
 using audit::ClaimMatches;
-using audit::Computation;
 using audit::Compute;
 using audit::DocPacket;
 using audit::Exchange;
@@ -34,17 +27,8 @@ using audit::IsDraft;
 using audit::kNone;
 using audit::MakeExchange;
 using audit::PairsWith;
-using audit::PlacedComputation;
 using audit::Truth;
 using audit::TruthsOf;
-// From working_fit.h: the fitting of a working to a computation.
-using audit::AddedWords;
-using audit::CandidatesFor;
-using audit::ComputationsOver;
-using audit::Fit;
-using audit::FitWorking;
-using audit::Hex;
-using audit::Working;
 
 std::string KindName(Kind kind, IpFamily family) {
   if (kind == Kind::kIpHeader) return "IP header checksum";
@@ -55,9 +39,81 @@ bool IsPlaceholderValue(uint16_t v) {
   return v == 0xabcd || v == 0x1234 || v == 0xdead || v == 0xbeef || v == 0xcafe;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The audit of one text
-// ---------------------------------------------------------------------------------------------
+// `v` as a working writes it: "0x5cf5" up to 0xffff, "0x29ea0" past it.
+std::string Hex(uint64_t v) {
+  if (v <= 0xffff) return Hex16(static_cast<uint16_t>(v));
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+AuditSubject ToAuditSubject(Subject s) {
+  switch (s) {
+    case Subject::kRequest:
+      return AuditSubject::kRequest;
+    case Subject::kReply:
+      return AuditSubject::kReply;
+    case Subject::kUnknown:
+      break;
+  }
+  return AuditSubject::kUnknown;
+}
+
+// A heading and what the section under it is about.
+struct Section {
+  size_t begin = 0;  // of the heading line
+  size_t line = 0;
+  int level = 0;  // Markdown level, 9 for other headings (bold or "...:" lines)
+  Subject subject = Subject::kUnknown;
+};
+
+std::vector<std::string> LowerWords(std::string_view s) {
+  std::vector<std::string> words;
+  std::string w;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!w.empty()) {
+      words.push_back(std::move(w));
+      w.clear();
+    }
+  }
+  if (!w.empty()) words.push_back(std::move(w));
+  return words;
+}
+
+// What a heading says its section is about: the packet it names ("reply", "incoming"), else
+// what it does ("Parse", "Build").
+Subject HeadingSubject(const std::vector<std::string>& words) {
+  static const std::set<std::string> kRequestNouns = {"request",  "incoming", "received",
+                                                      "original", "input",    "arrived"};
+  static const std::set<std::string> kReplyNouns = {"reply",  "response", "outgoing",
+                                                    "answer", "output",   "pong"};
+  static const std::set<std::string> kRequestVerbs = {
+      "parse",      "parsing",   "parsed",       "read",    "reading",    "check",    "checking",
+      "verify",     "verifying", "verification", "decode",  "decoding",   "validate", "validating",
+      "validation", "dissect",   "dissecting",   "inspect", "inspecting", "analysis", "analyze"};
+  static const std::set<std::string> kReplyVerbs = {
+      "build",        "building",      "built",      "construct", "constructing",
+      "construction", "compute",       "computing",  "recompute", "recomputing",
+      "recalculate",  "recalculating", "create",     "creating",  "craft",
+      "crafting",     "assemble",      "assembling", "new",       "final",
+      "recomputed",   "recalculated",  "swapped",    "answered",  "replied"};
+  int request_nouns = 0, reply_nouns = 0, request_verbs = 0, reply_verbs = 0;
+  for (const std::string& w : words) {
+    request_nouns += kRequestNouns.count(w);
+    reply_nouns += kReplyNouns.count(w);
+    request_verbs += kRequestVerbs.count(w);
+    reply_verbs += kReplyVerbs.count(w);
+  }
+  if (request_nouns != reply_nouns) {
+    return request_nouns > reply_nouns ? Subject::kRequest : Subject::kReply;
+  }
+  if (request_nouns == 0 && request_verbs != reply_verbs) {
+    return request_verbs > reply_verbs ? Subject::kRequest : Subject::kReply;
+  }
+  return Subject::kUnknown;
+}
 
 class TextAudit {
  public:
@@ -76,21 +132,26 @@ class TextAudit {
   }
 
   void CollectPackets();
-  void FindHeadings();
+  void FindSections();
+  const Section* SectionOf(size_t pos) const;
+  // What the lines that lead into `pos` say it is about: the nearest line before it that ends
+  // in ':', one or two lines up ("Then it recomputed the IP header checksum:").
+  Subject LeadInSubject(size_t pos, size_t* line) const;
   bool HeadingBetween(size_t a, size_t b) const;
+  bool ParagraphBetween(size_t a, size_t b) const;
   const DocPacket* Nearest(size_t pos) const;
   Exchange ExchangeFor(size_t pos) const;
-  void ReadClaims();
-  void JudgeClaim(const Claim& claim_as_written);
+  IpFamily FamilyOf(const Exchange& x) const;
+  // `implicit`: the value a working arrives at, judged as a claim only when it is right or
+  // certainly wrong.
+  void JudgeClaim(const Claim& claim, bool implicit = false);
   void FindGaps();
-  void JudgeWorkings(const WorkingItems& items);
-  void JudgeWorking(const Working& w);
-  std::vector<const PlacedComputation*> CandidateComputations(const Working& w);
+  void JudgeWorkings(const std::vector<ArithmeticStep>& steps);
 
-  void Add(size_t pos, AuditVerdict verdict, bool is_claim, std::string message,
-           std::string model_message) {
+  void Add(size_t pos, AuditVerdict verdict, bool is_claim, std::string what, AuditSubject subject,
+           std::string message) {
     report_.findings.push_back(
-        {Line(pos), verdict, is_claim, std::move(message), std::move(model_message)});
+        {Line(pos), verdict, is_claim, std::move(what), subject, std::move(message)});
     positions_.push_back(pos);
   }
 
@@ -102,16 +163,8 @@ class TextAudit {
   const DocPacket* context_reply_ = nullptr;
   std::vector<Claim> claims_;
   std::vector<Label> labels_;
-  std::vector<size_t> headings_;  // where Markdown headings ("# ...", "## ...") start
-  // The checksums workings arrive at ("~0xa30a = 0x5cf5"), to set beside later claims.
-  struct WorkingResult {
-    size_t pos = 0;
-    Kind kind = Kind::kIcmp;
-    uint16_t value = 0;
-  };
-  std::vector<WorkingResult> results_;
-  std::vector<PlacedComputation> computations_;  // for workings, built on demand
-  bool computations_built_ = false;
+  std::vector<Section> sections_;
+  std::vector<size_t> paragraphs_;  // where blank lines are
   AuditReport report_;
   std::vector<size_t> positions_;
 };
@@ -121,10 +174,8 @@ std::string TextAudit::Written(size_t begin, size_t end) const {
   for (char& c : s) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
-  // Runs of spaces from line breaks read as one.
   s.erase(std::unique(s.begin(), s.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
           s.end());
-  // A long sum is quoted by its ends.
   if (s.size() > 100) s = s.substr(0, 48) + " ... " + s.substr(s.size() - 40);
   return s;
 }
@@ -159,8 +210,96 @@ void TextAudit::CollectPackets() {
   }
 }
 
+void TextAudit::FindSections() {
+  for (const TextToken& t : scan_.tokens) {
+    if (t.kind == TextTokenKind::kBreak && t.line_breaks > 1) paragraphs_.push_back(t.begin);
+  }
+  const std::vector<size_t>& starts = scan_.line_starts;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    size_t begin = starts[i];
+    size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text_.size();
+    std::string_view line = text_.substr(begin, end - begin);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    size_t lead = line.find_first_not_of(" \t");
+    if (lead == std::string_view::npos) continue;
+    line.remove_prefix(lead);
+    int level = 0;
+    while (static_cast<size_t>(level) < line.size() && line[level] == '#') ++level;
+    bool markdown = level > 0 && static_cast<size_t>(level) < line.size() && line[level] == ' ';
+    std::vector<std::string> words = LowerWords(line);
+    bool bold = line.size() > 4 && line.substr(0, 2) == "**" &&
+                (line.substr(line.size() - 2) == "**" || line.substr(line.size() - 3) == "**:");
+    bool colon = line.back() == ':' && words.size() <= 10 && line.find('=') == std::string::npos;
+    bool step = words.size() <= 10 && !words.empty() && (words[0] == "step" || words[0] == "phase");
+    if (!markdown && !bold && !colon && !step) continue;
+    Section s;
+    s.begin = begin;
+    s.line = i + 1;
+    s.level = markdown ? level : 9;
+    s.subject = HeadingSubject(words);
+    if (s.subject == Subject::kUnknown) {
+      // A subsection says nothing of its own: it is part of the section above it.
+      for (auto it = sections_.rbegin(); it != sections_.rend(); ++it) {
+        if (it->level < s.level || (s.level == 9 && it->subject != Subject::kUnknown)) {
+          s.subject = it->subject;
+          break;
+        }
+      }
+    }
+    sections_.push_back(s);
+  }
+}
+
+const Section* TextAudit::SectionOf(size_t pos) const {
+  const Section* found = nullptr;
+  for (const Section& s : sections_) {
+    if (s.begin > pos) break;
+    found = &s;
+  }
+  return found;
+}
+
+Subject TextAudit::LeadInSubject(size_t pos, size_t* line_number) const {
+  size_t line = Line(pos);
+  for (size_t back = 1; back <= 3 && line > back; ++back) {
+    size_t begin = scan_.line_starts[line - 1 - back];
+    size_t end = scan_.line_starts[line - back] - 1;
+    std::string_view text = text_.substr(begin, end - begin);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
+    if (text.empty()) continue;  // a blank line between
+    if (text.back() != ':') return Subject::kUnknown;
+    *line_number = line - back;
+    // The sentence that ends in the colon.
+    size_t sentence = text.find_last_of(".!?", text.size() - 2);
+    if (sentence != std::string_view::npos) text.remove_prefix(sentence + 1);
+    if (sentence == std::string_view::npos && back < line - 1) {
+      // It may begin on the line before.
+      size_t prev_begin = scan_.line_starts[line - 2 - back];
+      std::string_view prev = text_.substr(prev_begin, begin - prev_begin);
+      size_t cut = prev.find_last_of(".!?");
+      std::string joined(cut == std::string_view::npos ? prev : prev.substr(cut + 1));
+      joined += text;
+      return HeadingSubject(LowerWords(joined));
+    }
+    return HeadingSubject(LowerWords(text));
+  }
+  return Subject::kUnknown;
+}
+
+bool TextAudit::HeadingBetween(size_t a, size_t b) const {
+  for (const Section& s : sections_) {
+    if (s.begin > std::min(a, b) && s.begin <= std::max(a, b)) return true;
+  }
+  return false;
+}
+
+bool TextAudit::ParagraphBetween(size_t a, size_t b) const {
+  auto it = std::upper_bound(paragraphs_.begin(), paragraphs_.end(), std::min(a, b));
+  return it != paragraphs_.end() && *it < std::max(a, b);
+}
+
 // Write-ups show a packet and then discuss it, so a packet after a claim counts as twice as
-// far as one before it, and one in another section (past a Markdown heading) farther still.
+// far as one before it, and one in another section farther still.
 const DocPacket* TextAudit::Nearest(size_t pos) const {
   const DocPacket* best = nullptr;
   size_t best_distance = kNone;
@@ -186,7 +325,6 @@ Exchange TextAudit::ExchangeFor(size_t pos) const {
   if (p->packet.is_request()) {
     request = p;
   } else {
-    // The request it answers: the nearest one before it, else after it.
     size_t best = kNone;
     for (const auto& q : packets_) {
       if (!PairsWith(p->packet, q->packet)) continue;
@@ -200,153 +338,180 @@ Exchange TextAudit::ExchangeFor(size_t pos) const {
   const DocPacket* written = (!p->packet.is_request() && !p->draft) ? p : nullptr;
   if (!written && request) {
     for (const auto& q : packets_) {
-      if (!q->draft && PairsWith(q->packet, request->packet)) written = q.get();  // the last one
+      if (!q->draft && PairsWith(q->packet, request->packet)) written = q.get();
     }
   }
   const DocPacket* lone = (!request && !p->packet.is_request() && p != written) ? p : nullptr;
   return MakeExchange(request, written, lone, context_.profile);
 }
 
-void TextAudit::ReadClaims() { ReadChecksumClaims(scan_.tokens, &claims_, &labels_); }
+IpFamily TextAudit::FamilyOf(const Exchange& x) const {
+  return x.request   ? x.request->packet.family
+         : x.written ? x.written->packet.family
+         : x.lone    ? x.lone->packet.family
+                     : IpFamily::kIpv4;
+}
 
-void TextAudit::JudgeClaim(const Claim& claim_as_written) {
-  Exchange x = ExchangeFor(claim_as_written.pos);
-  IpFamily family = x.request   ? x.request->packet.family
-                    : x.written ? x.written->packet.family
-                    : x.lone    ? x.lone->packet.family
-                                : IpFamily::kIpv4;
-  // A claim that names no packet, written next to a reply, is about that reply.
-  Claim claim = claim_as_written;
-  if (claim.subject == Subject::kUnknown) {
-    const DocPacket* nearest = Nearest(claim.pos);
-    if (nearest && nearest->packet.is_reply()) claim.subject = Subject::kReply;
+void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
+  if (claim.draft) return;  // the field set to zero before the sum: nothing to check
+  if (implicit) {
+    // Only a definite outcome is worth a finding; the rest is said by the working's own.
+    size_t before = report_.findings.size();
+    AuditTally tally = report_.tally;
+    JudgeClaim(claim, false);
+    bool definite = report_.findings.size() > before &&
+                    report_.findings.back().verdict != AuditVerdict::kUnverified;
+    if (!definite) {
+      report_.findings.resize(before);
+      positions_.resize(before);
+      report_.tally = tally;
+    } else {
+      AuditFinding& f = report_.findings.back();
+      f.what += " (the result of its working)";
+      f.message = "its working arrives at " + f.message;
+    }
+    return;
   }
+  Exchange x = ExchangeFor(claim.pos);
+  IpFamily family = FamilyOf(x);
   std::optional<Kind> kind = claim.kind;
-  if (family == IpFamily::kIpv6) kind = Kind::kIcmp;  // the only checksum IPv6 echo carries
+  if (family == IpFamily::kIpv6) kind = Kind::kIcmp;  // the only checksum an IPv6 echo carries
   std::vector<Kind> kinds =
       kind ? std::vector<Kind>{*kind} : std::vector<Kind>{Kind::kIpHeader, Kind::kIcmp};
-  std::string claimed = claim.value ? Hex16(*claim.value) : claim.placeholder;
   std::string label = kind ? KindName(*kind, family) : "checksum";
-  std::string subject_label = claim.subject == Subject::kRequest ? "the request's " + label : label;
+  std::string what = label + " claim";
+  std::string claimed = claim.value ? Hex16(*claim.value) : claim.placeholder;
 
-  std::vector<std::pair<Kind, std::vector<Truth>>> truths;
-  bool any = false;
-  for (Kind k : kinds) {
-    truths.emplace_back(k, TruthsOf(x, k));
-    any = any || !truths.back().second.empty();
+  // The subject: the claim's own words, else its section.
+  Subject subject = claim.subject;
+  std::string subject_from = "its words";
+  if (subject == Subject::kUnknown) {
+    size_t lead_line = 0;
+    Subject lead = LeadInSubject(claim.pos, &lead_line);
+    if (lead != Subject::kUnknown) {
+      subject = lead;
+      subject_from = "the line leading into it, line " + std::to_string(lead_line);
+    } else if (const Section* s = SectionOf(claim.pos); s && s->subject != Subject::kUnknown) {
+      subject = s->subject;
+      subject_from = "its section at line " + std::to_string(s->line);
+    }
   }
-  if (!any) {
-    ++report_.tally.unverifiable;
+  AuditSubject audit_subject = claim.incremental && subject != Subject::kRequest
+                                   ? AuditSubject::kIncremental
+                                   : ToAuditSubject(subject);
+
+  std::vector<std::pair<Kind, Truth>> truths;
+  for (Kind k : kinds) {
+    for (Truth& t : TruthsOf(x, k)) truths.emplace_back(k, std::move(t));
+  }
+  // A request as received also has the value its field holds (which a model restates).
+  if (x.request) {
+    for (Kind k : kinds) {
+      if (auto c = Compute(x.request->packet.datagram, k); c && c->stored != c->trace.checksum) {
+        truths.emplace_back(
+            k, Truth{c->stored, Subject::kRequest, x.request->name + " (as received)", c->family});
+      }
+    }
+  }
+  if (truths.empty()) {
+    ++report_.tally.unverified;
     std::string why = claim.value && IsPlaceholderValue(*claim.value)
                           ? " (" + claimed + " is a placeholder value)"
                           : "";
-    Add(claim.pos, AuditVerdict::kUnverifiable, true,
-        label + " " + claimed + ": no packet in the text to check it against" + why,
-        "claimed " + label + " " + claimed +
-            " in its working; there is no packet to check it against");
+    Add(claim.pos, AuditVerdict::kUnverified, true, what, audit_subject,
+        label + " " + claimed + ": no packet in the text to check it against" + why);
     return;
   }
-  // The value a claim about this subject should state: the request's, or the reply's.
-  auto expected_for = [&](const std::vector<Truth>& ts) -> const Truth* {
-    for (const Truth& t : ts) {
-      if ((claim.subject == Subject::kRequest) == (t.subject == Subject::kRequest)) return &t;
-    }
-    return ts.empty() ? nullptr : &ts.front();
-  };
-
-  // What the reply as written holds in that field, when it is not what was claimed.
-  // `wrote` is set when the packet holds something else.
-  auto holds_note = [&](Kind k, std::string* free_note, std::string* model_note, uint16_t truth,
-                        std::optional<uint16_t>* wrote) {
-    if (!x.written || !x.request || claim.subject == Subject::kRequest || !claim.value) return;
-    std::optional<Computation> c = Compute(x.written->packet.datagram, k);
-    if (!c) return;
-    if (c->stored == *claim.value) {
-      *model_note = ", and wrote it in the packet";
-      return;
-    }
-    *wrote = c->stored;
-    *free_note = "; " + x.written->name + " holds " + Hex16(c->stored);
-    *model_note = c->stored == truth || ClaimMatches(c->stored, truth)
-                      ? "; wrote the right " + Hex16(c->stored) + " in the packet"
-                      : "; wrote " + Hex16(c->stored) + " in the packet";
-  };
-
   if (!claim.value) {
-    ++report_.tally.unverifiable;
-    const auto& [k, ts] = truths.front();
-    const Truth* e = expected_for(ts);
-    std::string value =
-        e ? ": " + e->about + " has " + KindName(k, e->family) + " " + Hex16(e->value) : "";
-    Add(claim.pos, AuditVerdict::kUnverifiable, true,
-        label + " " + claimed + " is a placeholder, not a value" + value,
-        "wrote the placeholder " + claimed + " for the " + label + " in its working" + value);
+    ++report_.tally.unverified;
+    const Truth* e = nullptr;
+    for (const auto& [k, t] : truths) {
+      if (!e && (subject == Subject::kUnknown || t.subject == subject)) e = &t;
+    }
+    std::string value = e ? ": " + e->about + " has " + Hex16(e->value) : "";
+    Add(claim.pos, AuditVerdict::kUnverified, true, what, audit_subject,
+        label + " " + claimed + " is a placeholder, not a value" + value);
     return;
   }
-  for (const auto& [k, ts] : truths) {
-    for (const Truth& t : ts) {
-      if (claim.subject != Subject::kUnknown && claim.subject != t.subject) continue;
-      if (!ClaimMatches(*claim.value, t.value)) continue;
-      ++report_.tally.claims_right;
-      std::string name = KindName(k, t.family);
-      std::string other_zero =
-          *claim.value != t.value ? " (the other zero of one's complement; it verifies too)" : "";
-      std::string free_note, model_note;
-      std::optional<uint16_t> wrote;
-      holds_note(k, &free_note, &model_note, t.value, &wrote);
-      std::string whose = t.subject == Subject::kRequest ? "the request's " + name : name;
-      std::string model_message =
-          wrote ? "claimed " + whose + " " + claimed + " in its working, wrote " + Hex16(*wrote) +
-                      " in the packet"
-                : "claimed " + whose + " " + claimed + " in its working: right" + model_note;
-      Add(claim.pos, AuditVerdict::kRight, true,
-          name + " " + claimed + " is the " + name + " of " + t.about + other_zero + free_note,
-          model_message);
-      return;
+  if (claim.verification) {
+    // "checksum check: 0xffff": the result of summing a header that holds its checksum.
+    bool verifies = false;
+    for (const DocPacket* p : {x.request, x.written}) {
+      if (!p) continue;
+      for (Kind k : kinds) {
+        if (auto c = Compute(p->packet.datagram, k)) {
+          verifies = verifies || ClaimMatches(c->stored, c->trace.checksum);
+        }
+      }
     }
+    if (verifies) {
+      ++report_.tally.claims_right;
+      Add(claim.pos, AuditVerdict::kRight, true, label + " check", audit_subject,
+          label + " check " + claimed + ": the checksum verifies");
+    } else {
+      ++report_.tally.unverified;
+      Add(claim.pos, AuditVerdict::kUnverified, true, label + " check", audit_subject,
+          label + " check " + claimed + ": what was summed cannot be told");
+    }
+    return;
   }
-  ++report_.tally.claims_wrong;
+
+  auto matching = [&](bool any_subject) -> const std::pair<Kind, Truth>* {
+    for (const auto& kt : truths) {
+      if (!any_subject && subject != Subject::kUnknown && kt.second.subject != subject) continue;
+      if (ClaimMatches(*claim.value, kt.second.value)) return &kt;
+    }
+    return nullptr;
+  };
+  const std::pair<Kind, Truth>* match = matching(false);
+  // A subject taken from the section is a guess: a value that is the other packet's is right.
+  if (!match && claim.subject == Subject::kUnknown) match = matching(true);
+  if (match) {
+    ++report_.tally.claims_right;
+    const auto& [k, t] = *match;
+    std::string name = KindName(k, t.family);
+    std::string other_zero =
+        *claim.value != t.value ? " (the other zero of one's complement; it verifies too)" : "";
+    Add(claim.pos, AuditVerdict::kRight, true, name + " claim",
+        claim.incremental && t.subject == Subject::kReply ? AuditSubject::kIncremental
+                                                          : ToAuditSubject(t.subject),
+        name + " " + claimed + " is the " + name + " of " + t.about + other_zero);
+    return;
+  }
   std::string placeholder =
       IsPlaceholderValue(*claim.value) ? " (" + claimed + " is a placeholder value)" : "";
-  if (truths.size() == 1) {
-    const auto& [k, ts] = truths.front();
-    const Truth* e = expected_for(ts);
-    std::string name = KindName(k, e->family);
-    std::string free_note, model_note;
-    std::optional<uint16_t> wrote;
-    holds_note(k, &free_note, &model_note, e->value, &wrote);
-    std::string whose = claim.subject == Subject::kRequest ? "the request's " + name : name;
-    // A claim that is not what the working just before it arrived at.
-    const WorkingResult* last = nullptr;
-    for (const WorkingResult& wr : results_) {
-      if (wr.pos < claim.pos && wr.kind == k && !HeadingBetween(wr.pos, claim.pos)) last = &wr;
-    }
-    std::string own;
-    if (last && last->value != *claim.value && claim.subject != Subject::kRequest) {
-      own = "; the working at line " + std::to_string(Line(last->pos)) + " gives " +
-            Hex16(last->value);
-    }
-    Add(claim.pos, AuditVerdict::kWrong, true,
-        whose + " " + claimed + ": " + e->about + " has " + name + " " + Hex16(e->value) +
-            placeholder + own + free_note,
-        "claimed " + whose + " " + claimed + " in its working: the right value is " +
-            Hex16(e->value) + placeholder + model_note +
-            (own.empty() ? "" : "; its own" + own.substr(5)));
+  // The values it should be, for the subject it is about.
+  std::string should;
+  std::set<std::pair<int, uint16_t>> said;
+  for (const auto& [k, t] : truths) {
+    if (subject != Subject::kUnknown && t.subject != subject) continue;
+    if (!said.insert({static_cast<int>(k), t.value}).second) continue;  // one value, said once
+    should += (should.empty() ? "" : "; ") + t.about + " has " + KindName(k, t.family) + " " +
+              Hex16(t.value);
+  }
+  if (*claim.value == 0 && subject != Subject::kRequest) {
+    // Most often the field set to zero before summing, written without saying so.
+    ++report_.tally.unverified;
+    Add(claim.pos, AuditVerdict::kUnverified, true, what, audit_subject,
+        label +
+            " 0x0000: perhaps the field zeroed for the sum; as the reply's checksum it is "
+            "wrong (" +
+            should + ")");
     return;
   }
-  // No kind named and the value is neither checksum.
-  std::string parts;
-  std::string about;
-  for (const auto& [k, ts] : truths) {
-    const Truth* e = expected_for(ts);
-    if (!e) continue;
-    if (!parts.empty()) parts += " nor ";
-    parts += "the " + KindName(k, e->family) + " (" + Hex16(e->value) + ")";
-    about = e->about;
+  if (subject == Subject::kUnknown || should.empty()) {
+    ++report_.tally.unverified;
+    Add(claim.pos, AuditVerdict::kUnverified, true, what, audit_subject,
+        label + " " + claimed +
+            ": which packet it is about cannot be told, and it is none of their checksums" +
+            placeholder);
+    return;
   }
-  Add(claim.pos, AuditVerdict::kWrong, true,
-      "checksum " + claimed + " is neither " + parts + " of " + about + placeholder,
-      "claimed checksum " + claimed + " in its working: it is neither " + parts + placeholder);
+  ++report_.tally.claims_wrong;
+  std::string whose = subject == Subject::kRequest ? "the request's " : "the reply's ";
+  Add(claim.pos, AuditVerdict::kWrong, true, what, audit_subject,
+      whose + label + " " + claimed + ": " + should + placeholder + " (about the " +
+          (subject == Subject::kRequest ? "request" : "reply") + ": " + subject_from + ")");
 }
 
 void TextAudit::FindGaps() {
@@ -358,11 +523,11 @@ void TextAudit::FindGaps() {
       "not shown",           "[calculated]",        "(calculated)"};
   static constexpr const char* kTopics[] = {"checksum", "arithmetic", "calculation", "computation",
                                             "sum",      "math",       "brevity"};
-  size_t last_line = 0;
+  std::set<size_t> lines_seen;
   for (const char* phrase : kPhrases) {
     for (size_t at = lower.find(phrase); at != std::string::npos; at = lower.find(phrase, at + 1)) {
       size_t line = Line(at);
-      if (line == last_line) continue;
+      if (lines_seen.count(line)) continue;
       size_t begin = scan_.line_starts[line - 1];
       size_t end = line < scan_.line_starts.size() ? scan_.line_starts[line] : lower.size();
       std::string_view whole(lower.data() + begin, end - begin);
@@ -370,244 +535,151 @@ void TextAudit::FindGaps() {
           std::any_of(std::begin(kTopics), std::end(kTopics),
                       [&](const char* w) { return whole.find(w) != std::string_view::npos; });
       if (!about_arithmetic) continue;
-      bool seen =
-          std::any_of(report_.findings.begin(), report_.findings.end(), [&](const AuditFinding& f) {
-            return f.line == line && f.verdict == AuditVerdict::kUnverifiable && !f.is_claim;
-          });
-      if (seen) continue;
-      last_line = line;
-      ++report_.tally.unverifiable;
+      lines_seen.insert(line);
+      ++report_.tally.unverified;
       std::string quoted(text_.substr(at, std::string_view(phrase).size()));
-      Add(at, AuditVerdict::kUnverifiable, false,
-          "\"" + quoted + "\": the arithmetic is left out here, so it cannot be checked",
-          "left its arithmetic out (\"" + quoted + "\")");
+      Add(at, AuditVerdict::kUnverified, false, "gap", AuditSubject::kUnknown,
+          "\"" + quoted + "\": the arithmetic is left out here, so it cannot be checked");
     }
   }
 }
 
-// The computations over the text's packets are built once, on the first working judged.
-std::vector<const PlacedComputation*> TextAudit::CandidateComputations(const Working& w) {
-  if (!computations_built_) {
-    computations_built_ = true;
-    computations_ = ComputationsOver(packets_, context_.profile);
+std::string StepShould(const ArithmeticStep& s) {
+  switch (s.kind) {
+    case StepKind::kAdd:
+    case StepKind::kSubtract:
+    case StepKind::kMultiply:
+      return "the result is " + Hex(s.correct);
+    case StepKind::kFold:
+      return "folding the carry gives " + Hex(s.correct);
+    case StepKind::kSplit:
+      return Hex(s.terms[0]) + " is " + Hex(s.terms[0] & 0xffff) + " with a carry of " +
+             Hex(s.terms[0] >> 16);
+    case StepKind::kComplement:
+      return "the complement is " + Hex(s.correct);
   }
-  return CandidatesFor(w, computations_);
+  return "";
 }
 
-void TextAudit::JudgeWorkings(const WorkingItems& items) {
-  // Paragraph breaks split workings.
-  std::vector<size_t> paragraph_breaks;
-  for (const TextToken& t : scan_.tokens) {
-    if (t.kind == TextTokenKind::kBreak && t.line_breaks > 1) paragraph_breaks.push_back(t.begin);
+void TextAudit::JudgeWorkings(const std::vector<ArithmeticStep>& steps) {
+  // Steps close together, in one paragraph and one section, make one working.
+  std::vector<std::vector<const ArithmeticStep*>> workings;
+  for (const ArithmeticStep& s : steps) {
+    bool same = false;
+    if (!workings.empty()) {
+      const ArithmeticStep* last = workings.back().back();
+      same = Line(s.begin) <= Line(last->end) + 3 && !ParagraphBetween(last->end, s.begin) &&
+             !HeadingBetween(last->end, s.begin);
+    }
+    if (!same) workings.emplace_back();
+    workings.back().push_back(&s);
   }
-  auto paragraph_between = [&](size_t a, size_t b) {
-    auto it = std::upper_bound(paragraph_breaks.begin(), paragraph_breaks.end(), a);
-    return it != paragraph_breaks.end() && *it < b;
-  };
-  auto label_between = [&](size_t a, size_t b) -> const Label* {
+  // What a request's checksum plus 0x0800 is: an incremental update (RFC 1624).
+  std::set<uint64_t> request_checksums;
+  for (const auto& p : packets_) {
+    if (!p->packet.is_request()) continue;
+    if (auto c = Compute(p->packet.datagram, Kind::kIcmp)) request_checksums.insert(c->stored);
+  }
+  for (const auto& w : workings) {
+    const ArithmeticStep& first = *w.front();
+    const ArithmeticStep& last = *w.back();
+    // The checksum it is about: the nearest label before it, in its paragraph.
+    std::optional<Kind> kind;
+    Subject label_subject = Subject::kUnknown;
     for (const Label& l : labels_) {
-      if (l.pos > a && l.pos < b && l.kind) return &l;
-    }
-    return nullptr;
-  };
-
-  struct Item {
-    size_t pos, end;
-    const Step* step;
-    const Anchor* anchor;
-  };
-  std::vector<Item> all;
-  for (const Step& s : items.steps) all.push_back({s.begin, s.end, &s, nullptr});
-  for (const Anchor& a : items.sums) all.push_back({a.pos, a.pos, nullptr, &a});
-  std::sort(all.begin(), all.end(), [](const Item& a, const Item& b) { return a.pos < b.pos; });
-
-  std::vector<Working> workings;
-  for (const Item& item : all) {
-    bool same = !workings.empty();
-    if (same) {
-      Working& w = workings.back();
-      const Label* l = label_between(w.end, item.pos);
-      same = Line(item.pos) - Line(w.end) <= 3 && !paragraph_between(w.end, item.pos) &&
-             !(l && w.kind && l->kind != w.kind);
-      if (same && l && !w.kind) {
-        w.kind = l->kind;
-        w.subject = l->subject;
+      if (l.pos > first.begin) break;
+      if (Line(first.begin) <= Line(l.pos) + 4 && !ParagraphBetween(l.pos, first.begin)) {
+        // The nearest that names a kind ("checksum field zeroed" after it names none).
+        if (l.kind || !kind) kind = l.kind ? l.kind : kind;
+        if (l.subject != Subject::kUnknown) label_subject = l.subject;
       }
     }
-    if (!same) {
-      Working w;
-      w.begin = item.pos;
-      // The label: the nearest checksum keyword before, in the same paragraph and close by.
-      for (const Label& l : labels_) {
-        if (l.pos > item.pos) break;
-        if (Line(item.pos) - Line(l.pos) <= 4 && !paragraph_between(l.pos, item.pos)) {
-          w.kind = l.kind;
-          w.subject = l.subject;
+    Exchange x = ExchangeFor(first.begin);
+    IpFamily family = FamilyOf(x);
+    if (family == IpFamily::kIpv6 && kind) kind = Kind::kIcmp;
+    std::string label = kind ? KindName(*kind, family) : "checksum";
+    AuditSubject subject = ToAuditSubject(label_subject);
+    if (subject == AuditSubject::kUnknown) {
+      if (const Section* s = SectionOf(first.begin)) subject = ToAuditSubject(s->subject);
+    }
+    for (const ArithmeticStep* s : w) {
+      bool update = std::any_of(s->terms.begin(), s->terms.end(),
+                                [&](uint64_t v) { return request_checksums.count(v); }) &&
+                    std::any_of(s->terms.begin(), s->terms.end(),
+                                [](uint64_t v) { return v == 0x0800 || v == 0xf7ff; });
+      if (update) subject = AuditSubject::kIncremental;
+    }
+    size_t right = 0, wrong = 0, unverified = 0;
+    const ArithmeticStep* first_unverified = nullptr;
+    for (const ArithmeticStep* s : w) {
+      if (s->verdict == StepVerdict::kRight) ++right;
+      if (s->verdict == StepVerdict::kUnverified) {
+        ++unverified;
+        if (!first_unverified) first_unverified = s;
+      }
+      if (s->verdict != StepVerdict::kWrong) continue;
+      ++wrong;
+      Add(s->begin, AuditVerdict::kWrong, false, label + " step", subject,
+          label + " working: step \"" + Written(s->begin, s->end) +
+              "\" does not hold: " + StepShould(*s));
+    }
+    report_.tally.steps_right += right;
+    report_.tally.steps_wrong += wrong;
+    report_.tally.unverified += unverified;
+    if (first_unverified) {
+      std::string n = std::to_string(unverified) + (unverified == 1 ? " step" : " steps");
+      Add(first_unverified->begin, AuditVerdict::kUnverified, false, label + " step", subject,
+          label + " working: " + n + " cannot be checked (\"" +
+              Written(first_unverified->begin, first_unverified->end) +
+              "\": " + first_unverified->reason + ")");
+    }
+    // The checksum the working arrives at: a claim of its own.
+    if (last.kind == StepKind::kComplement ||
+        (last.kind == StepKind::kSubtract && !last.terms.empty() && last.terms[0] == 0xffff)) {
+      // Unless a claim of the same value follows it closely, saying the same.
+      bool claimed = std::any_of(claims_.begin(), claims_.end(), [&](const Claim& c) {
+        return c.pos > last.result_end && c.value == last.written &&
+               Line(c.pos) <= Line(last.result_end) + 3;
+      });
+      if (!claimed && last.verdict == StepVerdict::kRight && last.written <= 0xffff) {
+        Claim c;
+        c.pos = last.result_begin;
+        c.kind = kind;
+        c.subject = label_subject;
+        c.value = static_cast<uint16_t>(last.written);
+        JudgeClaim(c, true);
+      }
+    }
+    if (wrong > 0 || right == 0) continue;
+    std::string lines =
+        Line(first.begin) == Line(last.end)
+            ? "line " + std::to_string(Line(first.begin))
+            : "lines " + std::to_string(Line(first.begin)) + "-" + std::to_string(Line(last.end));
+    // What it arrives at, when that is one of the exchange's checksums.
+    std::string arrives;
+    if (last.written <= 0xffff) {
+      for (Kind k : {Kind::kIpHeader, Kind::kIcmp}) {
+        if (kind && *kind != k) continue;
+        for (const Truth& t : TruthsOf(x, k)) {
+          if (arrives.empty() && ClaimMatches(static_cast<uint16_t>(last.written), t.value)) {
+            arrives = ", arriving at the " + KindName(k, t.family) + " of " + t.about;
+          }
         }
       }
-      workings.push_back(w);
     }
-    Working& w = workings.back();
-    if (item.step) w.steps.push_back(item.step);
-    if (item.anchor) w.anchors.push_back(*item.anchor);
-    w.end = std::max(w.end, item.end);
-  }
-  for (const Working& w : workings) JudgeWorking(w);
-}
-
-void TextAudit::JudgeWorking(const Working& w) {
-  size_t arithmetic_wrong = 0;
-  const Step* first_wrong = nullptr;
-  for (const Step* s : w.steps) {
-    if (!s->right) {
-      ++arithmetic_wrong;
-      if (!first_wrong) first_wrong = s;
-    }
-  }
-  // Steps that stand for sums the computation passes through.
-  Working anchored = w;
-  for (const Step* s : w.steps) {
-    if (s->kind == StepKind::kFold && s->right) {
-      anchored.anchors.push_back({s->begin, AnchorKind::kTotal, s->terms[0]});
-      if (s->written <= 0xffff)
-        anchored.anchors.push_back({s->end, AnchorKind::kFolded, s->written});
-    } else if (s->kind == StepKind::kComplement && s->right) {
-      anchored.anchors.push_back({s->begin, AnchorKind::kFolded, s->terms[0]});
-      anchored.anchors.push_back({s->end, AnchorKind::kComplemented, s->written});
-    }
-  }
-  // Duplicates (a fold's result that is then complemented) count once.
-  std::sort(anchored.anchors.begin(), anchored.anchors.end(), [](const Anchor& a, const Anchor& b) {
-    return std::tie(a.pos, a.kind, a.value) < std::tie(b.pos, b.kind, b.value);
-  });
-  std::vector<Anchor> unique;
-  for (const Anchor& a : anchored.anchors) {
-    bool dup = std::any_of(unique.begin(), unique.end(), [&](const Anchor& u) {
-      return u.kind == a.kind && u.value == a.value && u.kind != AnchorKind::kRunningSum;
-    });
-    if (!dup) unique.push_back(a);
-  }
-  std::stable_sort(unique.begin(), unique.end(),
-                   [](const Anchor& a, const Anchor& b) { return a.pos < b.pos; });
-  anchored.anchors = unique;
-
-  // The computation the working fits best.
-  const PlacedComputation* best = nullptr;
-  Fit best_fit;
-  bool has_anchors = !anchored.anchors.empty() || !AddedWords(w.steps).empty();
-  if (has_anchors) {
-    // Best: the most words and sums explained; then the subject the text names (the reply
-    // when it names none); then the words in the packet's own order; then the nearest packet.
-    Subject wanted = w.subject == Subject::kUnknown ? Subject::kReply : w.subject;
-    auto rank = [&](const Fit& f, const PlacedComputation* c) {
-      return std::make_tuple(f.matched, c->subject == wanted, f.in_order, c->left_out == nullptr);
-    };
-    for (const PlacedComputation* c : CandidateComputations(anchored)) {
-      Fit fit = FitWorking(anchored, c->computation, c->about);
-      if (!best || rank(fit, c) > rank(best_fit, best)) {
-        best = c;
-        best_fit = fit;
-      }
-    }
-    // A working that fits nothing and names no checksum cannot be traced to a packet.
-    if (best && best_fit.matched == 0 && !w.kind) best = nullptr;
-  }
-
-  std::string label = best ? KindName(best->computation.kind, best->computation.family) + " working"
-                      : w.kind ? KindName(*w.kind, IpFamily::kIpv4) + " working"
-                               : "checksum working";
-  // The checksum the working arrives at, for claims made after it.
-  std::optional<Kind> result_kind = best ? std::optional<Kind>(best->computation.kind) : w.kind;
-  for (const Anchor& a : anchored.anchors) {
-    if (a.kind == AnchorKind::kComplemented && result_kind && a.value <= 0xffff) {
-      results_.push_back({a.pos, *result_kind, static_cast<uint16_t>(a.value)});
-    }
-  }
-  size_t written_anchors = w.anchors.size();  // the running sums and totals written down
-  size_t checked = w.steps.size() + written_anchors;
-  report_.tally.steps += checked;
-  // Sums that are wrong only because an earlier step was are not counted again.
-  size_t anchor_wrong = 0;
-  if (best) {
-    for (size_t at : best_fit.wrong_at) anchor_wrong += !first_wrong || at < first_wrong->begin;
-  }
-  // A step whose arithmetic is wrong and which adds a wrong word counts once.
-  report_.tally.steps_wrong += std::min(checked, arithmetic_wrong + anchor_wrong);
-
-  if (best && best->left_out && best_fit.matched > 0 && !first_wrong && anchor_wrong == 0) {
-    ++report_.tally.steps_wrong;
-    std::string should = "; the checksum is " + Hex16(best->proper);
-    Add(w.begin, AuditVerdict::kWrong, false,
-        label + ": its sums are those of " + best->about + " (" + best->why + ")" + should,
-        "its " + label + " leaves out " + best->left_out + " (" + best->why + ")" + should);
-    return;
-  }
-  if (!first_wrong && anchor_wrong == 0) {
-    if (checked == 0) return;
-    std::string lines = Line(w.begin) == Line(w.end) ? "line " + std::to_string(Line(w.begin))
-                                                     : "lines " + std::to_string(Line(w.begin)) +
-                                                           "-" + std::to_string(Line(w.end));
-    std::string over = best && best_fit.matched > 0 ? ", over " + best->about : "";
-    std::string n = std::to_string(checked) + (checked == 1 ? " step" : " steps");
-    Add(w.begin, AuditVerdict::kRight, false,
-        label + " (" + lines + "): " + n + ", all right" + over,
-        "its " + label + " checks out (" + n + over + ")");
-    return;
-  }
-  size_t total_wrong = arithmetic_wrong + anchor_wrong;
-  std::string more =
-      total_wrong > 1 ? " (" + std::to_string(total_wrong - 1) + " more wrong after it)" : "";
-  if (first_wrong && (anchor_wrong == 0 || first_wrong->begin <= best_fit.wrong_pos)) {
-    std::string written = Written(first_wrong->begin, first_wrong->end);
-    std::string should;
-    switch (first_wrong->kind) {
-      case StepKind::kAdd:
-      case StepKind::kSubtract:
-        should = "the result is " + Hex(first_wrong->correct);
-        break;
-      case StepKind::kFold:
-        should = "folding the carry gives " + Hex(first_wrong->correct);
-        break;
-      case StepKind::kComplement:
-        should = "~" + Hex(first_wrong->terms[0]) + " is " + Hex(first_wrong->correct);
-        break;
-    }
-    Add(first_wrong->begin, AuditVerdict::kWrong, false,
-        label + ": first wrong step \"" + written + "\": " + should + more,
-        "wrote \"" + written + "\" in its working: " + should + more);
-    return;
-  }
-  std::string written_step;
-  for (const Step* s : w.steps) {
-    if (s->begin == best_fit.wrong_pos) written_step = " \"" + Written(s->begin, s->end) + "\"";
-  }
-  Add(best_fit.wrong_pos, AuditVerdict::kWrong, false,
-      label + ": first wrong step" + written_step + ": " + best_fit.wrong + more,
-      "its " + label + " goes wrong at" + (written_step.empty() ? " a step" : written_step) + ": " +
-          best_fit.wrong + more);
-}
-
-bool TextAudit::HeadingBetween(size_t a, size_t b) const {
-  auto heading = std::upper_bound(headings_.begin(), headings_.end(), std::min(a, b));
-  return heading != headings_.end() && *heading < std::max(a, b);
-}
-
-void TextAudit::FindHeadings() {
-  for (size_t start : scan_.line_starts) {
-    size_t i = start;
-    while (i < text_.size() && text_[i] == '#') ++i;
-    if (i > start && i < text_.size() && text_[i] == ' ') headings_.push_back(start);
+    std::string n = std::to_string(right) + (right == 1 ? " step" : " steps");
+    Add(first.begin, AuditVerdict::kRight, false, label + " working", subject,
+        label + " working (" + lines + "): " + n + ", all right" + arrives);
   }
 }
 
 AuditReport TextAudit::Run() {
-  FindHeadings();
   CollectPackets();
-  ReadClaims();
+  FindSections();
+  ReadChecksumClaims(scan_.tokens, &claims_, &labels_);
   FindGaps();
-  JudgeWorkings(ReadWorking(scan_.tokens));
+  JudgeWorkings(ReadArithmetic(scan_, text_));
   for (const Claim& c : claims_) JudgeClaim(c);
-  // In text order.
   std::vector<size_t> order(report_.findings.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -626,46 +698,57 @@ const char* AuditVerdictName(AuditVerdict verdict) {
       return "right";
     case AuditVerdict::kWrong:
       return "WRONG";
-    case AuditVerdict::kUnverifiable:
-      return "unverifiable";
+    case AuditVerdict::kUnverified:
+      return "unverified";
   }
   return "?";
+}
+
+const char* AuditSubjectName(AuditSubject subject) {
+  switch (subject) {
+    case AuditSubject::kUnknown:
+      return "unknown";
+    case AuditSubject::kRequest:
+      return "request";
+    case AuditSubject::kReply:
+      return "reply";
+    case AuditSubject::kIntermediate:
+      return "intermediate";
+    case AuditSubject::kIncremental:
+      return "incremental";
+  }
+  return "unknown";
 }
 
 void AuditTally::Add(const AuditTally& other) {
   packets += other.packets;
   claims_right += other.claims_right;
   claims_wrong += other.claims_wrong;
-  steps += other.steps;
+  steps_right += other.steps_right;
   steps_wrong += other.steps_wrong;
-  unverifiable += other.unverifiable;
+  unverified += other.unverified;
 }
 
 AuditReport AuditText(std::string_view text, const AuditContext& context) {
   return TextAudit(text, context).Run();
 }
 
-std::vector<std::string> AuditModelAnswer(const EchoPacket& request, Profile profile,
-                                          const ByteView* reply, std::string_view text,
-                                          std::string_view reasoning) {
+ModelAnswerAudit AuditModelAnswer(const EchoPacket& request, Profile profile, const ByteView* reply,
+                                  std::string_view text, std::string_view reasoning) {
   AuditContext context;
   context.request = &request;
   context.profile = profile;
   if (reply) context.written_reply = *reply;
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  // An answer that repeats its reasoning word for word is audited once.
+  ModelAnswerAudit out;
   bool quoted = !reasoning.empty() && text.find(reasoning) != std::string_view::npos;
   for (const auto& [where, body] :
        {std::pair<const char*, std::string_view>{"reasoning", reasoning},
         std::pair<const char*, std::string_view>{"answer", text}}) {
     if (body.empty() || (quoted && body.data() == reasoning.data())) continue;
     AuditReport report = AuditText(body, context);
-    for (const AuditFinding& f : report.findings) {
-      if (!seen.insert(f.model_message).second) continue;
-      out.push_back(std::string(where) + " line " + std::to_string(f.line) + ": " +
-                    f.model_message);
-    }
+    report.tally.packets = 0;
+    out.tally.Add(report.tally);
+    for (AuditFinding& f : report.findings) out.findings.push_back({where, std::move(f)});
   }
   return out;
 }

@@ -16,11 +16,23 @@ constexpr size_t kNone = std::numeric_limits<size_t>::max();
 constexpr const char* kChecksumWords[] = {"checksum", "checksums", "cksum", "csum", "chksum"};
 constexpr const char* kIpWords[] = {"ip", "ipv4", "ip4", "ip's"};
 constexpr const char* kIcmpWords[] = {"icmp", "icmpv6", "icmp6", "icmpv4", "icmp's"};
-constexpr const char* kRequestWords[] = {"request",  "request's",    "requests",
-                                         "incoming", "original",     "received",
-                                         "ping",     "echo-request", "requested"};
-constexpr const char* kReplyWords[] = {"reply",      "reply's", "replies",  "response",
-                                       "response's", "answer",  "outgoing", "pong"};
+constexpr const char* kRequestWords[] = {"request",  "request's", "requests",     "incoming",
+                                         "original", "received",  "echo-request", "requested",
+                                         "old",      "existing",  "stored",       "given",
+                                         "input",    "arrived",   "arriving"};
+constexpr const char* kReplyWords[] = {
+    "reply",      "reply's", "replies",  "response",   "response's",   "answer",
+    "outgoing",   "pong",    "new",      "recomputed", "recalculated", "updated",
+    "echo-reply", "output",  "answered", "replied",    "built"};
+// Words that show a value is the field as it is set before the computation.
+constexpr const char* kDraftWords[] = {
+    "set",       "zero",        "zeroed",      "zeros",       "zeroes",    "cleared",
+    "clear",     "blank",       "placeholder", "temporarily", "initially", "computation",
+    "computing", "calculation", "before",      "first",       "reset"};
+// Words that show a value is the result of a check ("verifies", "checksum check: 0xffff").
+constexpr const char* kCheckWords[] = {"verify", "verifies", "verified", "verification", "check",
+                                       "checks", "checking", "valid",    "ok",           "good",
+                                       "sum",    "total",    "passes"};
 // Words that may stand between "checksum" and its value in a claim: "the ICMP checksum of
 // the reply is therefore 0x5cf5", "IP header checksum comes out to 0x615d".
 constexpr const char* kClaimFiller[] = {
@@ -36,7 +48,7 @@ constexpr const char* kClaimFiller[] = {
     "in",        "for",      "our",        "my",         "here",         "therefore", "thus",
     "hence",     "updated",  "and",        "with",       "by",           "hand",      "expected",
     "works",     "work",     "evaluates",  "holds",      "reads",        "has",       "hex",
-    "header",    "echo",     "bytes"};
+    "header",    "echo",     "bytes",      "check",      "verification"};
 
 bool IsSubjectWord(const TextToken& w, Subject* subject) {
   if (w.TextIn(kRequestWords)) {
@@ -89,6 +101,8 @@ void QualifiersBefore(const std::vector<TextToken>& t, size_t k, std::optional<K
     --j;
     const TextToken& w = t[j];
     if (IsClauseEnd(w)) break;
+    // The kind is named next to "checksum": "protocol 1 (ICMP), checksum 0xaf67" names no kind.
+    if (w.IsSymbol(",") || w.IsSymbol("(") || w.IsSymbol(")") || w.IsSymbol(":")) kind_done = true;
     if (w.kind != TextTokenKind::kWord) continue;
     if (!kind_done) {
       if (w.text == "header") {
@@ -106,6 +120,36 @@ void QualifiersBefore(const std::vector<TextToken>& t, size_t k, std::optional<K
     }
     if (*subject == Subject::kUnknown) IsSubjectWord(w, subject);
   }
+}
+
+// Whether the line around `pos` (the tokens of its line) holds one of `words`.
+template <size_t N>
+bool LineHas(const std::vector<TextToken>& t, size_t k, const char* const (&words)[N]) {
+  for (size_t j = k; j < t.size() && t[j].kind != TextTokenKind::kBreak; ++j) {
+    if (t[j].kind == TextTokenKind::kWord && t[j].TextIn(words)) return true;
+  }
+  for (size_t j = k; j > 0 && t[j - 1].kind != TextTokenKind::kBreak; --j) {
+    if (t[j - 1].kind == TextTokenKind::kWord && t[j - 1].TextIn(words)) return true;
+  }
+  return false;
+}
+
+// A subject named in parentheses right after the value: "0x54f5 (incoming)".
+Subject SubjectAfter(const std::vector<TextToken>& t, size_t v) {
+  if (v + 1 >= t.size() || !t[v + 1].IsSymbol("(")) return Subject::kUnknown;
+  for (size_t j = v + 2; j < t.size() && j < v + 6; ++j) {
+    if (IsClauseEnd(t[j]) || t[j].IsSymbol(")")) break;
+    Subject s;
+    if (t[j].kind == TextTokenKind::kWord && IsSubjectWord(t[j], &s)) return s;
+  }
+  return Subject::kUnknown;
+}
+
+// Sets what the line says about the value at `v`.
+void Qualify(const std::vector<TextToken>& t, size_t v, Claim* c) {
+  if (c->subject == Subject::kUnknown) c->subject = SubjectAfter(t, v);
+  if (c->value == 0 && LineHas(t, v, kDraftWords)) c->draft = true;
+  if ((c->value == 0xffff || c->value == 0) && LineHas(t, v, kCheckWords)) c->verification = true;
 }
 
 // Reads the claims made at the checksum keyword ending at `k`. Returns the index where reading
@@ -172,6 +216,7 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
   // "got 0x54f5 (should be 0x5cf5": a verdict line, not a claim.
   if (after + 2 < t.size() && t[after].IsSymbol("(") && t[after + 1].IsWord("should")) return after;
   // "checksum = 0x54f5 + 0x0800 = 0x5cf5": the claim is the result.
+  bool incremental = false;
   if (after < t.size() && (t[after].IsSymbol("+") || t[after].IsSymbol("-"))) {
     size_t m = after;
     size_t result = kNone;
@@ -186,8 +231,31 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
       }
     }
     if (result == kNone || !IsChecksumValue(t[result])) return m;
+    // Adding 0x0800 (or subtracting it) is the update for the type change (RFC 1624).
+    for (size_t n = after; n < result; ++n) {
+      incremental =
+          incremental || (t[n].IsNumber() && (t[n].value == 0x0800 || t[n].value == 0xf7ff));
+    }
     v = result;
     after = m;
+    // "... = 0x57bb -> complement 0xa844": the checksum is the complement at the end.
+    size_t c = after;
+    if (c < t.size() && (t[c].IsSymbol("->") || t[c].IsSymbol(",") || t[c].IsWord("then"))) ++c;
+    if (c < t.size() && t[c].IsWord("one's")) ++c;
+    if (c < t.size() &&
+        (t[c].IsWord("complement") || t[c].IsWord("complemented") || t[c].IsWord("inverted"))) {
+      size_t d = c + 1;
+      while (
+          d < t.size() && d < c + 3 &&
+          (t[d].IsSymbol(":") || t[d].IsSymbol("=") || t[d].IsSymbol("->") || t[d].IsWord("is"))) {
+        ++d;
+      }
+      if (d < t.size() && IsChecksumValue(t[d])) {
+        v = d;
+        after = d + 1;
+        incremental = false;
+      }
+    }
   }
   // "ICMP checksum 0x54f5 -> 0x5cf5", "changes from 0x54f5 to 0x5cf5": old and new.
   size_t second = kNone;
@@ -199,13 +267,9 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
   Claim c;
   c.kind = kind;
   c.subject = subject;
-  if (second != kNone || from_to) {
-    if (second == kNone) {
-      c.pos = t[v].begin;
-      c.value = static_cast<uint16_t>(t[v].value);
-      out->push_back(c);
-      return after;
-    }
+  c.incremental = incremental;
+  if (second != kNone) {
+    // From the request's value to the reply's.
     c.pos = t[v].begin;
     c.value = static_cast<uint16_t>(t[v].value);
     c.subject = Subject::kRequest;
@@ -218,6 +282,8 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
   }
   c.pos = t[v].begin;
   c.value = static_cast<uint16_t>(t[v].value);
+  if (from_to && c.subject == Subject::kUnknown) c.subject = Subject::kRequest;  // "changes from"
+  Qualify(t, v, &c);
   out->push_back(c);
   return after;
 }

@@ -24,9 +24,15 @@ enum class ClaimSubject : uint8_t { kUnknown, kRequest, kReply };
 struct ChecksumClaim {
   size_t pos = 0;  // of the value in the text
   std::optional<ChecksumKind> kind;
-  ClaimSubject subject = ClaimSubject::kUnknown;
-  std::optional<uint16_t> value;  // none: a placeholder
-  std::string placeholder;        // as written: "0xXXXX"
+  ClaimSubject subject = ClaimSubject::kUnknown;  // from the claim's own words
+  std::optional<uint16_t> value;                  // none: a placeholder
+  std::string placeholder;                        // as written: "0xXXXX"
+  // The field as it is set before computing ("checksum set to 0000 for the computation").
+  bool draft = false;
+  // The result of checking a checksum ("checksum check: 0xFFFF", "verifies: sum = FFFF").
+  bool verification = false;
+  // The result of an update written out ("checksum = 0x54f5 + 0x0800 = 0x5cf5").
+  bool incremental = false;
 };
 
 // Every mention of a checksum ("IP header checksum:"), claim or not: it labels the working

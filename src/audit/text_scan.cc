@@ -164,6 +164,20 @@ TextScan ScanText(std::string_view text) {
     } else if (starts("\xe2\x88\x92")) {  // − (minus sign)
       AddSimple(TextTokenKind::kSymbol, "-", i, i + 3, &tokens);
       i += 3;
+    } else if (starts("\xe2\x80\xa6") || starts("...")) {  // … or ...: a series left out
+      const size_t n = 3;
+      AddSimple(TextTokenKind::kSymbol, "...", i, i + n, &tokens);
+      i += n;
+      while (i < text.size() && text[i] == '.') ++i;
+    } else if (starts("\xc3\x97") || starts("\xc2\xb7")) {  // × and · (multiplication)
+      AddSimple(TextTokenKind::kSymbol, "*", i, i + 2, &tokens);
+      i += 2;
+    } else if (starts("\xe2\x8b\x85")) {  // ⋅ (dot operator)
+      AddSimple(TextTokenKind::kSymbol, "*", i, i + 3, &tokens);
+      i += 3;
+    } else if (starts("\xe2\x89\xa1")) {  // ≡
+      AddSimple(TextTokenKind::kSymbol, "=", i, i + 3, &tokens);
+      i += 3;
     } else if (starts("==")) {
       AddSimple(TextTokenKind::kSymbol, "=", i, i + 2, &tokens);
       i += 2;

@@ -26,9 +26,9 @@ struct TextPacket {
 };
 
 enum class TextTokenKind : uint8_t {
-  kNumber,       // hex digits, "0x"-prefixed or bare ("0x5cf5", "4500", "ABCD", "29ea0")
-  kWord,         // letters, lower-cased; may hold '.', '-', '\'' inside ("ip.checksum", "reply's")
-  kSymbol,       // "+", "-", "=", "->" (also "=>", "→"), "~", ":", ",", ";", ".", "(", ")", ...
+  kNumber,  // hex digits, "0x"-prefixed or bare ("0x5cf5", "4500", "ABCD", "29ea0")
+  kWord,    // letters, lower-cased; may hold '.', '-', '\'' inside ("ip.checksum", "reply's")
+  kSymbol,  // "+", "-" (also "−"), "*" (also "×"), "=", "->" (also "=>", "→"), "~", "...", ":", ...
   kPlaceholder,  // "0xXXXX", "0x????", "XXXX": a value left out on purpose
   kPacket,       // a whole packet (see TextScan::packets)
   kBreak,        // one or more line breaks

@@ -6,6 +6,7 @@
 #define LLMSTACK_BASE_CLOCK_H_
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 namespace llmstack {
@@ -65,6 +66,11 @@ class FakeClock : public Clock {
   double wall_offset_;
   double slept_ = 0;
 };
+
+// "2026-11-22T10:00:00Z": a wall-clock time (seconds since the epoch) as RFC 3339 UTC.
+std::string Rfc3339(double wall_seconds);
+// The current time, as above.
+std::string NowRfc3339();
 
 }  // namespace llmstack
 

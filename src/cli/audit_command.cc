@@ -45,13 +45,16 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return lines;
 }
 
-// A journal (journal.h) holds one JSON object per line with the model's "text" and
-// "reasoning"; its first non-empty line tells.
+// A journal (model/journal.md) holds one JSON object per line: the run's identity first, then
+// exchanges with the model's "text" and "reasoning". Its first two non-empty lines tell.
 bool LooksLikeJournal(std::string_view content) {
+  int looked = 0;
   for (std::string_view line : Lines(content)) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    return !j.is_discarded() && j.is_object() && (j.contains("text") || j.contains("reasoning"));
+    if (j.is_discarded() || !j.is_object()) return false;
+    if (j.contains("text") || j.contains("reasoning")) return true;
+    if (++looked == 2) return false;
   }
   return false;
 }
@@ -66,10 +69,10 @@ class AuditPrinter {
                  f.message.c_str());
   }
   // For a journal line: "run.jsonl:3: reasoning line 12: WRONG ...".
-  void Print(const std::string& where, size_t line, const char* field, const AuditFinding& f) {
-    if (quiet_ && f.verdict != AuditVerdict::kWrong) return;
-    std::fprintf(out_, "%s:%zu: %s line %zu: %s %s\n", where.c_str(), line, field, f.line,
-                 AuditVerdictName(f.verdict), f.message.c_str());
+  void Print(const std::string& where, size_t line, const ModelAnswerAudit::Finding& f) {
+    if (quiet_ && f.finding.verdict != AuditVerdict::kWrong) return;
+    std::fprintf(out_, "%s:%zu: %s line %zu: %s %s\n", where.c_str(), line, f.where.c_str(),
+                 f.finding.line, AuditVerdictName(f.finding.verdict), f.finding.message.c_str());
   }
   void Note(const std::string& where, size_t line, const std::string& text) {
     if (quiet_) return;
@@ -80,6 +83,19 @@ class AuditPrinter {
   FILE* out_;
   bool quiet_;
 };
+
+// A text answering `request`: audited as the model's answer, with the reply it wrote.
+void AuditAnswer(const std::string& name, std::string_view content, const EchoPacket& request,
+                 AuditPrinter* printer, AuditTally* tally) {
+  ExtractedReply extracted = ExtractReply(content, request);
+  ByteView reply(extracted.packet);
+  ModelAnswerAudit audit = AuditModelAnswer(
+      request, Profile::kRfc, extracted.kind == ExtractedReply::Kind::kPacket ? &reply : nullptr,
+      content, "");
+  ++tally->packets;
+  for (const ModelAnswerAudit::Finding& f : audit.findings) printer->Print(name, f.finding);
+  tally->Add(audit.tally);
+}
 
 void AuditPlainText(const std::string& name, std::string_view content, AuditPrinter* printer,
                     AuditTally* tally) {
@@ -112,29 +128,24 @@ void AuditJournal(const std::string& name, std::string_view content, AuditPrinte
       Result<EchoPacket> p = EchoPacketFromDatagram(*request_bytes);
       if (p.ok() && p->is_request()) request = std::move(*p);
     }
-    AuditContext context;
-    Bytes reply;
-    if (request) {
-      context.request = &*request;
-      ++tally->packets;
-      ExtractedReply extracted = ExtractReply(text, *request);
-      if (extracted.kind == ExtractedReply::Kind::kPacket) {
-        reply = std::move(extracted.packet);
-        context.written_reply = reply;
+    if (!request) {
+      // No request to tie the claims to: the texts are audited as free text.
+      for (const std::string* body : {&reasoning, &text}) {
+        if (body->empty()) continue;
+        AuditReport r = AuditText(*body);
+        for (const AuditFinding& f : r.findings) printer->Print(name, f);
+        tally->Add(r.tally);
       }
+      continue;
     }
-    // An answer that repeats its reasoning word for word is audited once.
-    bool reasoning_quoted = !reasoning.empty() && text.find(reasoning) != std::string::npos;
-    if (!reasoning.empty() && !reasoning_quoted) {
-      AuditReport r = AuditText(reasoning, context);
-      for (const AuditFinding& f : r.findings) printer->Print(name, i + 1, "reasoning", f);
-      tally->Add(r.tally);
-    }
-    if (!text.empty()) {
-      AuditReport r = AuditText(text, context);
-      for (const AuditFinding& f : r.findings) printer->Print(name, i + 1, "text", f);
-      tally->Add(r.tally);
-    }
+    ++tally->packets;
+    ExtractedReply extracted = ExtractReply(text, *request);
+    ByteView reply(extracted.packet);
+    ModelAnswerAudit audit = AuditModelAnswer(
+        *request, Profile::kRfc, extracted.kind == ExtractedReply::Kind::kPacket ? &reply : nullptr,
+        text, reasoning);
+    for (const ModelAnswerAudit::Finding& f : audit.findings) printer->Print(name, i + 1, f);
+    tally->Add(audit.tally);
   }
 }
 
@@ -145,6 +156,18 @@ std::string Plural(size_t n, const char* one, const char* many) {
 }  // namespace
 
 int RunAuditCommand(const AuditOptions& options, FILE* out, FILE* err) {
+  std::optional<EchoPacket> request;
+  if (!options.request_hex.empty()) {
+    Result<Bytes> bytes = HexDecodeLenient(options.request_hex);
+    Result<EchoPacket> p =
+        bytes.ok() ? EchoPacketFromDatagram(*bytes) : Result<EchoPacket>(bytes.status());
+    if (!p.ok() || !p->is_request()) {
+      std::fprintf(err, "llmstack-replay: audit: --request: %s\n",
+                   p.ok() ? "not an ICMP or ICMPv6 echo request" : p.status().message().c_str());
+      return 2;
+    }
+    request = std::move(*p);
+  }
   AuditPrinter printer(out, options.quiet);
   AuditTally tally;
   size_t files = 0;
@@ -158,19 +181,24 @@ int RunAuditCommand(const AuditOptions& options, FILE* out, FILE* err) {
     }
     ++files;
     std::string name = path == "-" ? "<stdin>" : path;
-    if (LooksLikeJournal(content)) {
+    if (request) {
+      AuditAnswer(name, content, *request, &printer, &tally);
+    } else if (LooksLikeJournal(content)) {
       AuditJournal(name, content, &printer, &tally);
     } else {
       AuditPlainText(name, content, &printer, &tally);
     }
   }
   size_t claims = tally.claims_right + tally.claims_wrong;
-  std::fprintf(
-      out, "audit: %s, %s; %s: %zu right, %zu wrong; %s: %zu wrong; %zu unverifiable\n",
-      Plural(files, "file", "files").c_str(), Plural(tally.packets, "packet", "packets").c_str(),
-      Plural(claims, "checksum claim", "checksum claims").c_str(), tally.claims_right,
-      tally.claims_wrong, Plural(tally.steps, "step of working", "steps of working").c_str(),
-      tally.steps_wrong, tally.unverifiable);
+  size_t steps = tally.steps_right + tally.steps_wrong;
+  std::fprintf(out,
+               "audit: %s, %s; %s: %zu right, %zu wrong; %s: %zu right, %zu wrong; %zu "
+               "unverified\n",
+               Plural(files, "file", "files").c_str(),
+               Plural(tally.packets, "packet", "packets").c_str(),
+               Plural(claims, "checksum claim", "checksum claims").c_str(), tally.claims_right,
+               tally.claims_wrong, Plural(steps, "step of working", "steps of working").c_str(),
+               tally.steps_right, tally.steps_wrong, tally.unverified);
   if (unreadable) return 2;
   return tally.any_wrong() ? 1 : 0;
 }

@@ -14,6 +14,8 @@ namespace llmstack {
 struct AuditOptions {
   std::vector<std::string> files;  // "-" reads stdin
   bool quiet = false;              // only wrong claims and the summary
+  // The request the texts answer (hex): each text is audited as a model's answer to it.
+  std::string request_hex;
 };
 
 // Returns 0 when every claim checks out, 1 when any is wrong, 2 when a file cannot be read.

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "grade/responder.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/checksum.h"
 #include "packet/dissect.h"

@@ -135,6 +135,8 @@ int main(int argc, char** argv) {
       "audit", "Check the checksum claims written in a transcript, journal or write-up");
   audit_cmd->add_option("files", audit.files, "Text files ('-' for stdin)")->required();
   audit_cmd->add_flag("-q,--quiet", audit.quiet, "Only wrong claims and the summary");
+  audit_cmd->add_option("--request", audit.request_hex,
+                        "The echo request (hex) the texts answer: audit them as a model's answers");
 
   llmstack::LiveOptions live;
   CLI::App* live_cmd = app.add_subcommand("live", "Answer real pings through a TUN device");

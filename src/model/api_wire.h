@@ -8,7 +8,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "grade/results.h"
+#include "model/usage.h"
 #include "model/http_transport.h"
 #include "model/prompt.h"
 

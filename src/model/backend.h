@@ -12,7 +12,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "grade/responder.h"
-#include "grade/results.h"
+#include "model/usage.h"
 #include "packet/packet_stream.h"
 
 namespace llmstack {

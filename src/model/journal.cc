@@ -1,5 +1,7 @@
 #include "model/journal.h"
 
+#include "base/clock.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "grade/results.h"
+#include "model/usage.h"
 
 namespace llmstack {
 

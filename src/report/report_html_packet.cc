@@ -10,6 +10,7 @@
 #include "packet/icmp.h"
 #include "packet/ip.h"
 #include "report/report_json.h"
+#include "report/report_text.h"
 #include "report/terminal_report.h"
 
 namespace llmstack {
@@ -413,9 +414,14 @@ std::string HtmlAnswer(const RunInfo& info, const PacketResult& r) {
            std::to_string(r.model_reasoning->size()) + " bytes)</summary>" +
            Verbatim(*r.model_reasoning) + "</details>";
   }
-  if (!r.reasoning_audit.empty()) {
-    out += "<h4>Checksum claims in its working</h4><ul class=\"audit\">";
-    for (const std::string& line : r.reasoning_audit) out += "<li>" + EscapeHtml(line) + "</li>";
+  if (!r.audit.empty()) {
+    out += "<h4>The audit of its working: " + EscapeHtml(DescribeAuditTally(r.audit.tally)) +
+           "</h4><ul class=\"audit\">";
+    for (const ModelAnswerAudit::Finding& f : r.audit.findings) {
+      out += std::string("<li class=\"") +
+             (f.finding.verdict == AuditVerdict::kWrong ? "wrong" : "ok") + "\">" +
+             EscapeHtml(DescribeAuditFinding(f)) + "</li>";
+    }
     out += "</ul>";
   }
   if (r.verdict == Verdict::kError && !r.error_message.empty()) {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/bytes.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 

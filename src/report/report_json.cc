@@ -26,6 +26,24 @@ json UsageJson(const Usage& u, const RunSummary* summary) {
   return j;
 }
 
+// packets[].reply.audit (DESIGN section 6): the same findings `audit` prints.
+json AuditJson(const ModelAnswerAudit& a) {
+  json findings = json::array();
+  for (const ModelAnswerAudit::Finding& f : a.findings) {
+    findings.push_back({{"where", f.where},
+                        {"line", f.finding.line},
+                        {"what", f.finding.what},
+                        {"subject", AuditSubjectName(f.finding.subject)},
+                        {"verdict", f.finding.verdict == AuditVerdict::kWrong
+                                        ? "wrong"
+                                        : AuditVerdictName(f.finding.verdict)},
+                        {"note", f.finding.message}});
+  }
+  return {{"claims_right", a.tally.claims_right}, {"claims_wrong", a.tally.claims_wrong},
+          {"steps_right", a.tally.steps_right},   {"steps_wrong", a.tally.steps_wrong},
+          {"unverified", a.tally.unverified},     {"findings", std::move(findings)}};
+}
+
 json PacketJson(const PacketResult& p) {
   json request = {{"frame", p.request_frame},
                   {"time", p.request_time},
@@ -43,6 +61,8 @@ json PacketJson(const PacketResult& p) {
     reply["rtt_ms"] = p.rtt_ms ? json(*p.rtt_ms) : json(nullptr);
     reply["model_output"] = Optional(p.model_output);
     if (p.model_reasoning) reply["model_reasoning"] = *p.model_reasoning;
+    if (!p.extraction.empty()) reply["extraction"] = p.extraction;
+    if (!p.audit.empty()) reply["audit"] = AuditJson(p.audit);
   }
   json fields = json::array();
   for (const RenderedField& f : p.fields) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grade/results.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 

@@ -93,4 +93,15 @@ double FieldAccuracy(const std::array<uint64_t, 3>& c) {
   return total == 0 ? 0 : static_cast<double>(c[0]) / static_cast<double>(total);
 }
 
+std::string DescribeAuditTally(const AuditTally& t) {
+  return std::to_string(t.claims_right) + " claims right, " + std::to_string(t.claims_wrong) +
+         " wrong; " + std::to_string(t.steps_right) + " steps right, " +
+         std::to_string(t.steps_wrong) + " wrong; " + std::to_string(t.unverified) + " unverified";
+}
+
+std::string DescribeAuditFinding(const ModelAnswerAudit::Finding& f) {
+  return f.where + " line " + std::to_string(f.finding.line) + ": " +
+         AuditVerdictName(f.finding.verdict) + " " + f.finding.message;
+}
+
 }  // namespace llmstack

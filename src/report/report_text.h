@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grade/results.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 
@@ -34,6 +34,12 @@ std::string ExplainVerdict(const PacketResult& result);
 
 // Verdicts a reader should look at first: the failing ones and backend errors.
 bool NeedsAttention(Verdict verdict);
+
+// "3 claims right, 1 wrong; 40 steps right, 0 wrong; 2 unverified".
+std::string DescribeAuditTally(const AuditTally& tally);
+
+// "answer line 40: WRONG the reply's ICMP checksum 0x5cf8: ...".
+std::string DescribeAuditFinding(const ModelAnswerAudit::Finding& finding);
 
 // The share of graded replies in which a field passed, from its pass/warn/fail counts.
 double FieldAccuracy(const std::array<uint64_t, 3>& counts);

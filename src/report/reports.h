@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 

@@ -7,9 +7,9 @@
 
 #include "base/bytes.h"
 #include "grade/responder.h"
-#include "grade/results.h"
 #include "grade/verify.h"
 #include "packet/packet_stream.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 

@@ -72,7 +72,7 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     r.model_output = meta.model_output;
     r.model_reasoning = meta.model_reasoning;
     if (meta.model_output || meta.model_reasoning) {
-      r.reasoning_audit = AuditModelAnswer(request, profile, reply, meta.model_output.value_or(""),
+      r.audit = AuditModelAnswer(request, profile, reply, meta.model_output.value_or(""),
                                            meta.model_reasoning.value_or(""));
     }
     r.verdict = verdict;

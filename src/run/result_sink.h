@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "grade/results.h"
+#include "report/run_results.h"
 #include "report/terminal_report.h"
 
 namespace llmstack {

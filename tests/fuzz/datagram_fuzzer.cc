@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "grade/responder.h"
-#include "grade/results.h"
+#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/dissect.h"
 #include "packet/packet_stream.h"

@@ -1,8 +1,8 @@
 // What a run produces, independent of how it is shown: per request (and sample) results with
-// rendered field verdicts, and the run's summary. The terminal, JSON, HTML, Markdown, JUnit and
-// CSV reports all read these.
-#ifndef LLMSTACK_GRADE_RESULTS_H_
-#define LLMSTACK_GRADE_RESULTS_H_
+// rendered field verdicts and the audit of the model's working, and the run's summary. The
+// terminal, JSON, HTML, Markdown, JUnit and CSV reports all read these.
+#ifndef LLMSTACK_REPORT_RUN_RESULTS_H_
+#define LLMSTACK_REPORT_RUN_RESULTS_H_
 
 #include <array>
 #include <cstdint>
@@ -10,35 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "grade/fields.h"
-#include "grade/verify.h"
+#include "audit/checksum_audit.h"
+#include "base/clock.h"
+#include "grade/rendered_fields.h"
+#include "model/usage.h"
 #include "packet/packet_stream.h"
 
 namespace llmstack {
-
-struct Usage {
-  int64_t input_tokens = 0;
-  int64_t output_tokens = 0;  // includes reasoning/thinking tokens where the API counts them
-  int64_t reasoning_tokens = 0;
-  int64_t cache_read_tokens = 0;
-  int64_t cache_creation_tokens = 0;
-  double cost_usd = 0;  // estimate
-  bool cost_known = false;
-
-  void Add(const Usage& other);
-};
-
-struct RenderedField {
-  std::string name;
-  uint32_t offset = 0;
-  uint32_t length = 0;
-  std::string expected;
-  std::string actual;
-  FieldGrade grade = FieldGrade::kPass;
-  std::string note;
-};
-
-std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView request, ByteView reply);
 
 // One request (and sample) after grading.
 struct PacketResult {
@@ -61,9 +39,10 @@ struct PacketResult {
   std::optional<double> rtt_ms;
   std::optional<std::string> model_output;
   std::optional<std::string> model_reasoning;
-  // Checksum claims in the model's own working checked against the truth and against the
-  // packet it wrote ("claimed ICMP checksum 0x5cf5 in its working, wrote 0x5cf4").
-  std::vector<std::string> reasoning_audit;
+  // How the reply was read from the model's text ("took the fenced block at line 40").
+  std::string extraction;
+  // The audit of the model's own working: its checksum claims and steps.
+  ModelAnswerAudit audit;
   // The grade.
   Verdict verdict = Verdict::kCorrect;
   std::string why_error;  // "backend", "budget", "auth", "replay-missing"
@@ -122,8 +101,6 @@ struct RunInfo {
   std::string finished_at;
 };
 
-std::string NowRfc3339();
-
 }  // namespace llmstack
 
-#endif  // LLMSTACK_GRADE_RESULTS_H_
+#endif  // LLMSTACK_REPORT_RUN_RESULTS_H_

@@ -1,36 +1,8 @@
-#include "grade/results.h"
+#include "report/run_results.h"
 
 #include <cmath>
-#include <ctime>
 
 namespace llmstack {
-
-void Usage::Add(const Usage& o) {
-  input_tokens += o.input_tokens;
-  output_tokens += o.output_tokens;
-  reasoning_tokens += o.reasoning_tokens;
-  cache_read_tokens += o.cache_read_tokens;
-  cache_creation_tokens += o.cache_creation_tokens;
-  cost_usd += o.cost_usd;
-  cost_known = cost_known || o.cost_known;
-}
-
-std::vector<RenderedField> RenderFields(const ReplyGrade& grade, ByteView request, ByteView reply) {
-  std::vector<RenderedField> out;
-  out.reserve(grade.fields.size());
-  for (const FieldVerdict& f : grade.fields) {
-    RenderedField r;
-    r.name = GetFieldInfo(f.id).name;
-    r.offset = f.offset;
-    r.length = f.length;
-    r.expected = FormatFieldValue(f.expected, request, reply, grade.literals);
-    r.actual = FormatFieldValue(f.actual, request, reply, grade.literals);
-    r.grade = f.grade;
-    r.note = FieldNote(f);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
 
 void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessment, uint64_t index,
                      PacketResult* r) {
@@ -84,15 +56,6 @@ int RunSummary::ExitCode() const {
     if (verdicts[v] > 0 && IsFailingVerdict(static_cast<Verdict>(v))) return 1;
   }
   return 0;
-}
-
-std::string NowRfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace llmstack
