@@ -3,13 +3,13 @@
 #include <vector>
 
 #include "grade/responder.h"
-#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/checksum.h"
 #include "packet/dissect.h"
 #include "packet/icmp.h"
 #include "packet/packet_stream.h"
 #include "report/report_json.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 

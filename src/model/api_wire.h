@@ -8,9 +8,9 @@
 #include <string>
 
 #include "base/status.h"
-#include "model/usage.h"
 #include "model/http_transport.h"
 #include "model/prompt.h"
+#include "model/usage.h"
 
 namespace llmstack {
 

@@ -1,7 +1,5 @@
 #include "model/journal.h"
 
-#include "base/clock.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/json_fields.h"
 
 namespace llmstack {

@@ -4,7 +4,8 @@
 
 namespace llmstack {
 
-Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o) {
+Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o,
+                                                         BackendPlan* prebuilt) {
   std::unique_ptr<ModelSession> s(new ModelSession());
   s->options_ = o;
   if (o.prompt_path) {
@@ -12,9 +13,13 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
     if (!p.ok()) return p.status();
     s->prompt_ = std::move(*p);
   }
-  Result<BackendPlan> plan = MakeBackend(o.backend, &s->prompt_);
-  if (!plan.ok()) return plan.status();
-  s->plan_ = std::move(*plan);
+  if (prebuilt) {
+    s->plan_ = std::move(*prebuilt);
+  } else {
+    Result<BackendPlan> plan = MakeBackend(o.backend, &s->prompt_);
+    if (!plan.ok()) return plan.status();
+    s->plan_ = std::move(*plan);
+  }
 
   PriceTable prices = PriceTable::BuiltIn();
   if (o.prices_path) {

@@ -31,9 +31,11 @@ struct SessionOptions {
 
 class ModelSession {
  public:
-  // Builds the backend, loads the prompt, prices, cache and journal.
+  // Builds the backend (or takes `prebuilt`, for tests that bring their own Backend), loads the
+  // prompt, prices, cache and journal.
   // Errors: kInvalidArgument / kNotFound / kIoError with a message for the user (exit 2).
-  static Result<std::unique_ptr<ModelSession>> Open(const SessionOptions& options);
+  static Result<std::unique_ptr<ModelSession>> Open(const SessionOptions& options,
+                                                    BackendPlan* prebuilt = nullptr);
 
   const BackendPlan& plan() const { return plan_; }
   Backend& backend() { return *backend_; }

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "base/output_file.h"
 #include "base/json_fields.h"
+#include "base/output_file.h"
 #include "base/sha256.h"
 
 namespace llmstack {

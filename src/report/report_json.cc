@@ -106,6 +106,7 @@ std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
                                           : json(nullptr)},
               {"profile", info.profile},
               {"started_at", info.started_at},
+              {"interrupted", info.interrupted},
               {"finished_at", info.finished_at}};
   if (info.model_is_reference) run["model_note"] = kReferenceLabel;
 

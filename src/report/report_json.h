@@ -5,13 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "base/tool.h"
 #include "report/run_results.h"
 
 namespace llmstack {
 
 inline constexpr const char* kReportSchema = "llmstack-replay.report/1";
-inline constexpr const char* kToolName = "llmstack-replay";
-inline constexpr const char* kReferenceLabel = "built-in reference stack, not a model";
 
 std::string RenderJsonReport(const RunInfo& info, const RunSummary& summary,
                              const std::vector<PacketResult>& packets);

@@ -99,6 +99,7 @@ struct RunInfo {
   std::string profile = "rfc";
   std::string started_at;  // RFC 3339 UTC
   std::string finished_at;
+  bool interrupted = false;  // ended by Ctrl-C before every request was answered
 };
 
 }  // namespace llmstack

@@ -44,7 +44,7 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     sample_tally_[index].second += 1;
   }
 
-  if (print_lines_) {
+  if (print_lines_ && meta.print_line) {
     ResultLine line;
     line.request = &request;
     line.assessment = &assessment;
@@ -71,9 +71,10 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     r.rtt_ms = meta.rtt_ms;
     r.model_output = meta.model_output;
     r.model_reasoning = meta.model_reasoning;
+    r.extraction = meta.extraction;
     if (meta.model_output || meta.model_reasoning) {
       r.audit = AuditModelAnswer(request, profile, reply, meta.model_output.value_or(""),
-                                           meta.model_reasoning.value_or(""));
+                                 meta.model_reasoning.value_or(""));
     }
     r.verdict = verdict;
     r.why_error = meta.why_error;

@@ -22,6 +22,7 @@ struct ReplyMeta {
   std::optional<double> rtt_ms;
   std::optional<std::string> model_output;
   std::optional<std::string> model_reasoning;
+  std::string extraction;  // how the reply was read from the model's text
   Usage usage;
   int attempts = 0;
   bool from_cache = false;
@@ -29,6 +30,9 @@ struct ReplyMeta {
   std::optional<Verdict> verdict_override;
   std::string why_error;
   std::string error_message;
+  // Whether it gets a terminal line (one for the first request a stopped run refused, not one
+  // per request).
+  bool print_line = true;
 };
 
 class ResultSink {
@@ -47,9 +51,13 @@ class ResultSink {
   const ReplyGrade& last_grade() const { return grade_; }
 
   RunSummary& summary() { return summary_; }
-  // The kept result of the last Record() call, and access to a kept result by that slot.
-  size_t last_result_slot() const { return results_.size() - 1; }
-  PacketResult& result_at(size_t slot) { return results_.at(slot); }
+  // A recorded result, to be released when it is final: when its reply frame has been written
+  // (the frame number is known then), or at once when it has none.
+  using Handle = size_t;
+  Handle last_handle() const { return results_.empty() ? 0 : results_.size() - 1; }
+  void Release(Handle handle, std::optional<uint64_t> reply_frame) {
+    if (keep_results_ && handle < results_.size()) results_[handle].reply_frame = reply_frame;
+  }
   // Results sorted by request and sample.
   std::vector<PacketResult> TakeResults();
   // Per request: whether any / every sample was correct, for pass@k. Only with samples > 1.
