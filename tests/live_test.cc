@@ -253,7 +253,7 @@ bool StartLive(Background& live) {
   if (ready && !live.Exited()) return true;
   std::string err = live.err();
   if (err.find("TUN") != std::string::npos || err.find("/dev/net/tun") != std::string::npos) {
-    WARN("no TUN device can be created here, live mode is not tested: " << err);
+    testing::Skip("no TUN device can be created here, live mode is not tested: " + err);
     return false;
   }
   FAIL("live did not start: " << live.out() << err);
@@ -262,8 +262,9 @@ bool StartLive(Background& live) {
 
 bool NamespaceOrSkip(const Namespace& ns) {
   if (ns.ok()) return true;
-  WARN("cannot create a network namespace (needs root and ip netns), live mode is not tested: "
-       << ns.why());
+  testing::Skip(
+      "cannot create a network namespace (needs root and ip netns), live mode is not tested: " +
+      ns.why());
   return false;
 }
 
@@ -462,7 +463,7 @@ TEST_CASE("live in a namespace: ping gets the reference stack's replies, all rec
   CHECK(ns.Exec("ip link show tun0").exit_code != 0);
 
   if (!HaveCommand("tshark")) {
-    WARN("tshark is not installed: the record is checked with our reader only");
+    testing::Skip("tshark is not installed: the record is checked with our reader only");
     return;
   }
   std::vector<RecordedFrame> frames = ReadRecord(record);
@@ -727,14 +728,14 @@ TEST_CASE("a persistent device configured outside the tool needs no CAP_NET_ADMI
   Namespace ns;
   if (!NamespaceOrSkip(ns)) return;
   if (!HaveCommand("capsh")) {
-    WARN("capsh is not installed: running without CAP_NET_ADMIN is not tested");
+    testing::Skip("capsh is not installed: running without CAP_NET_ADMIN is not tested");
     return;
   }
   CommandResult setup = ns.Exec(
       "ip tuntap add dev tun0 mode tun user 0 && ip link set tun0 up && "
       "ip addr add 2001:db8::1/64 dev tun0");
   if (setup.exit_code != 0) {
-    WARN("cannot create a persistent TUN device here: " << setup.err);
+    testing::Skip("cannot create a persistent TUN device here: " + setup.err);
     return;
   }
   TempDir dir;
@@ -791,7 +792,7 @@ TEST_CASE("live without CAP_NET_ADMIN says so and exits 2", "[live]") {
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("live mode needs root or CAP_NET_ADMIN") != std::string::npos);
   }
-  if (!tried) WARN("neither capsh nor setpriv can drop privileges here: not tested");
+  if (!tried) testing::Skip("neither capsh nor setpriv can drop privileges here: not tested");
 }
 
 }  // namespace

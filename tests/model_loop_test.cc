@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "report_checks.h"
 #include "standin_fixture.h"
 #include "test_support.h"
 
@@ -27,13 +28,7 @@ using testing::WriteRequestCapture;
 
 json ReadJson(const std::string& path) { return json::parse(ReadFile(path)); }
 
-void CheckReportContract(const std::string& report) {
-  testing::CommandResult r =
-      RunShell("python3 /work/shared/contract/check_report.py '" + report + "'");
-  if (!FileExists("/work/shared/contract/check_report.py")) return;
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-}
+using testing::CheckReportContract;
 
 // The API key is given to the tool through the environment only.
 std::string WithKey(const std::string& key, const std::string& args) {

@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "grade/responder.h"
-#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/checksum.h"
 #include "packet/icmp.h"
 #include "packet/option_echo.h"
 #include "packet_samples.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 namespace {

@@ -8,12 +8,12 @@
 #include <set>
 
 #include "grade/responder.h"
-#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/dissect.h"
 #include "packet/link.h"
 #include "packet/reassembly.h"
 #include "packet_samples.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 namespace {

@@ -55,7 +55,7 @@ bool HaveCommand(const std::string& name) {
 }
 
 CommandResult RunShell(const std::string& command, const std::string& stdin_text) {
-  TempDir dir;
+  TempDir dir(false);
   std::string in = dir.File("stdin"), out = dir.File("stdout"), err = dir.File("stderr");
   WriteFile(in, stdin_text);
   std::string full = "(" + command + ") <'" + in + "' >'" + out + "' 2>'" + err + "'";
@@ -97,13 +97,29 @@ CommandResult RunTool(const std::string& args, const std::string& stdin_text) {
   return RunShell(ToolCommand(args), stdin_text);
 }
 
-TempDir::TempDir() {
+TempDir::TempDir(bool check_reports) : check_reports_(check_reports) {
   std::string pattern = (std::filesystem::temp_directory_path() / "llmstack-test-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
 
 TempDir::~TempDir() {
+  // Every JSON report a test wrote here meets the report contract (tests/check_report.py). A
+  // destructor cannot fail a test case, so a failure is counted and fails the run (test_main.cc).
+  CommandResult reports;
+  if (check_reports_)
+    reports = RunShell(
+        "grep -rlsE '\"schema\": *\"llmstack-replay\\.(report|matrix)/' --include='*.json' '" +
+        path_ + "'");
+  for (const std::string& report : reports.out | kLines) {
+    CommandResult r =
+        RunShell("python3 '" + SourcePath("tests/check_report.py") + "' '" + report + "'");
+    if (r.exit_code != 0) {
+      std::fprintf(stderr, "REPORT CONTRACT: check_report.py %s failed:\n%s%s\n", report.c_str(),
+                   r.out.c_str(), r.err.c_str());
+      ++ContractFailureCounter();
+    }
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -7,6 +7,7 @@
 
 #include "base/bytes.h"
 #include "packet/packet_stream.h"
+#include "test_skip.h"
 
 namespace llmstack::testing {
 
@@ -40,13 +41,15 @@ std::vector<CommandResult> RunShellEach(const std::vector<std::string>& commands
 // A fresh temporary directory, removed when the object goes away.
 class TempDir {
  public:
-  TempDir();
+  // `check_reports`: on the way out, check every JSON report in it against the report contract.
+  explicit TempDir(bool check_reports = true);
   ~TempDir();
   const std::string& path() const { return path_; }
   std::string File(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
+  bool check_reports_;
 };
 
 // `text | kLines`: its lines, without the line breaks (a last empty line left out).

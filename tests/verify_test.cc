@@ -9,10 +9,10 @@
 
 #include "grade/checksum_diagnosis.h"
 #include "grade/responder.h"
-#include "report/run_results.h"
 #include "packet/checksum.h"
 #include "packet/icmp.h"
 #include "packet_samples.h"
+#include "report/run_results.h"
 
 namespace llmstack {
 namespace {

@@ -1,0 +1,34 @@
+// Skipping a test that cannot run on this machine (a missing tool, no root) so that CTest says
+// so: Skip() prints why and counts it; the runner (test_main.cc) then exits kSkipExitCode.
+#ifndef LLMSTACK_TESTS_TEST_SKIP_H_
+#define LLMSTACK_TESTS_TEST_SKIP_H_
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+
+namespace llmstack::testing {
+
+inline constexpr int kSkipExitCode = 77;
+
+inline std::atomic<int>& SkipCounter() {
+  static std::atomic<int> count{0};
+  return count;
+}
+inline int SkippedCount() { return SkipCounter().load(); }
+
+// Reports found breaking the report contract when their TempDir went away (test_support.cc).
+inline std::atomic<int>& ContractFailureCounter() {
+  static std::atomic<int> count{0};
+  return count;
+}
+
+// Call and return from the test case: `if (!HaveCommand("tshark")) return Skip("...");`.
+inline void Skip(const std::string& why) {
+  ++SkipCounter();
+  std::fprintf(stderr, "SKIPPED: %s\n", why.c_str());
+}
+
+}  // namespace llmstack::testing
+
+#endif  // LLMSTACK_TESTS_TEST_SKIP_H_
