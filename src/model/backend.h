@@ -62,6 +62,8 @@ class Backend {
   // Waits up to `timeout_s` for answers and returns those that finished (possibly none).
   virtual std::vector<ModelAnswer> Collect(double timeout_s) = 0;
   virtual size_t InFlight() const = 0;
+  // Stops everything in flight (Ctrl-C); their answers never arrive.
+  virtual void CancelAll() {}
 };
 
 }  // namespace llmstack

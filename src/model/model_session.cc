@@ -153,8 +153,7 @@ std::vector<ModelAnswer> ModelSession::Collect(double timeout_s) {
 }
 
 void ModelSession::Cancel() {
-  Backend* inner = caching_ ? static_cast<CachingBackend*>(caching_.get())->inner() : backend_;
-  if (auto* retrying = dynamic_cast<RetryingBackend*>(inner)) retrying->CancelAll();
+  backend_->CancelAll();
   resumed_.clear();
 }
 

@@ -52,6 +52,10 @@ class CachingBackend : public Backend {
   void Submit(ModelQuery query) override;
   std::vector<ModelAnswer> Collect(double timeout_s) override;
   size_t InFlight() const override { return inner_->InFlight() + hits_.size(); }
+  void CancelAll() override {
+    inner_->CancelAll();
+    hits_.clear();
+  }
   Backend* inner() { return inner_.get(); }
   // Problems writing the cache (the run goes on without it).
   const std::string& write_problem() const { return write_problem_; }

@@ -55,8 +55,7 @@ class RetryingBackend : public Backend {
   std::vector<ModelAnswer> Collect(double timeout_s) override;
   size_t InFlight() const override { return queries_.size(); }
 
-  // Stops everything in flight (Ctrl-C); their answers never arrive.
-  void CancelAll();
+  void CancelAll() override;
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -1,0 +1,258 @@
+// The main job's loop in-process: a FakeBackend on a FakeClock, a capture of generated
+// requests, and a writer that keeps the frames, so the window, the order of the output, the
+// budget, retries, samples and interruption are checked without processes or sleeping.
+#include "run/replay_run.h"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+
+#include "fake_backend.h"
+#include "packet/capture.h"
+#include "standin_fixture.h"
+#include "test_support.h"
+
+namespace llmstack {
+namespace {
+
+using testing::FakeAnswer;
+using testing::FakeBackend;
+
+// Keeps the frames written, in order.
+class RecordingWriter : public CaptureWriter {
+ public:
+  struct Frame {
+    Timestamp time;
+    Bytes data;
+    bool outbound = false;
+    std::string comment;
+  };
+  Status Write(const OutputFrame& f) override {
+    frames.push_back(
+        {f.time, Bytes(f.data.begin(), f.data.end()), f.outbound, std::string(f.comment)});
+    return Status::Ok();
+  }
+  Status Flush() override { return Status::Ok(); }
+  Status Finish() override { return Status::Ok(); }
+  std::vector<Frame> frames;
+};
+
+double Seconds(const Timestamp& t) { return static_cast<double>(t.sec) + t.nsec / 1e9; }
+
+struct Outcome {
+  RunSummary summary;
+  std::vector<PacketResult> results;
+  std::vector<RecordingWriter::Frame> frames;
+  std::vector<uint64_t> submitted;
+  size_t max_in_flight = 0;
+  size_t cancelled = 0;
+  double fake_seconds = 0;
+  bool interrupted = false;
+  uint64_t unanswered = 0;
+  std::optional<std::string> stopped_because;
+  std::string lines;  // what the terminal got
+};
+
+struct Setup {
+  int requests = 20;
+  int concurrency = 4;
+  int samples = 1;
+  std::optional<double> max_cost;
+  std::function<FakeAnswer(const ModelQuery&)> script = [](const ModelQuery&) {
+    return FakeAnswer{};
+  };
+  // Stop after this many answers have been taken from the backend (-1: never).
+  int stop_after = -1;
+};
+
+Outcome Run(const Setup& setup) {
+  testing::TempDir dir;
+  std::string input = dir.File("in.pcap");
+  testing::WriteRequestCapture(input, setup.requests, true);
+  FakeClock clock;
+  auto backend = std::make_unique<FakeBackend>(&clock, setup.script);
+  FakeBackend* fake = backend.get();
+  BackendPlan plan = FakeBackend::Plan(std::move(backend));
+  SessionOptions options;
+  options.no_cache = true;
+  options.max_cost = setup.max_cost;
+  Result<std::unique_ptr<ModelSession>> session = ModelSession::Open(options, &plan);
+  REQUIRE(session.ok());
+  Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(input);
+  REQUIRE(reader.ok());
+  PacketStream stream(reader->get(), true);
+  RecordingWriter writer;
+  char* buffer = nullptr;
+  size_t size = 0;
+  FILE* out = open_memstream(&buffer, &size);
+  Outcome o;
+  {
+    ResultSink sink(out, true, true, setup.samples);
+    ReplayRunOptions ro;
+    ro.samples = setup.samples;
+    ro.concurrency = setup.concurrency;
+    int seen = 0;
+    ReplayRun run(ro, session->get(), &writer, (*reader)->link_type(), &sink, nullptr, &clock,
+                  [&] { return setup.stop_after >= 0 && ++seen > setup.stop_after * 2; });
+    REQUIRE(run.Run(stream).ok());
+    sink.FinishSamples();
+    o.summary = sink.summary();
+    o.results = sink.TakeResults();
+    o.interrupted = run.interrupted();
+    o.unanswered = run.unanswered();
+    o.stopped_because = run.stopped_because();
+  }
+  std::fclose(out);
+  o.lines.assign(buffer, size);
+  std::free(buffer);
+  o.frames = writer.frames;
+  o.submitted = fake->submitted();
+  o.max_in_flight = fake->max_in_flight();
+  o.cancelled = fake->cancelled();
+  o.fake_seconds = clock.slept();
+  return o;
+}
+
+TEST_CASE("the window: -j in flight, N requests take ceil(N/C) latencies", "[replay_run]") {
+  Setup s;
+  s.requests = 20;
+  s.concurrency = 4;
+  Outcome o = Run(s);
+  CHECK(o.max_in_flight == 4);
+  CHECK(o.summary.count(Verdict::kCorrect) == 20);
+  // 20 requests, 4 at a time, 1 s each: 5 s of (fake) waiting, not 20.
+  CHECK(o.fake_seconds == Approx(5.0).margin(0.2));
+  CHECK(o.results.size() == 20);
+}
+
+TEST_CASE("answers out of order: the output is in time order, each reply after its request",
+          "[replay_run]") {
+  Setup s;
+  s.requests = 12;
+  s.concurrency = 6;
+  // The first requests are the slowest: answers come back in reverse.
+  s.script = [](const ModelQuery& q) {
+    FakeAnswer a;
+    a.latency_s = 10.0 - static_cast<double>(q.index % 6);
+    return a;
+  };
+  Outcome o = Run(s);
+  REQUIRE(o.frames.size() == 24);
+  for (size_t i = 1; i < o.frames.size(); ++i) {
+    INFO(i);
+    CHECK(Seconds(o.frames[i - 1].time) <= Seconds(o.frames[i].time));
+  }
+  // Every reply is stamped at its request's time plus its latency.
+  std::map<uint64_t, double> request_time;
+  for (const PacketResult& r : o.results) request_time[r.index] = r.request_time;
+  for (const PacketResult& r : o.results) {
+    REQUIRE(r.reply_frame);
+    const RecordingWriter::Frame& reply = o.frames.at(*r.reply_frame - 1);
+    CHECK(reply.outbound);
+    CHECK(Seconds(reply.time) ==
+          Approx(r.request_time + 10.0 - static_cast<double>(r.index % 6)).margin(1e-3));
+  }
+  // The results come out in request order whatever the order of the answers.
+  for (size_t i = 0; i < o.results.size(); ++i) CHECK(o.results[i].index == i);
+}
+
+TEST_CASE("retries are counted, and a failed request is an error, not the model's fault",
+          "[replay_run]") {
+  Setup s;
+  s.requests = 10;
+  s.script = [](const ModelQuery& q) {
+    FakeAnswer a;
+    a.attempts = q.index % 2 == 0 ? 3 : 1;
+    a.fail = q.index == 5;
+    return a;
+  };
+  Outcome o = Run(s);
+  CHECK(o.summary.retries == 5 * 2);
+  CHECK(o.summary.model_requests == 5 * 3 + 5);
+  CHECK(o.summary.count(Verdict::kError) == 1);
+  CHECK(o.summary.count(Verdict::kCorrect) == 9);
+  CHECK(o.results[5].why_error == "backend");
+}
+
+TEST_CASE("--max-cost: never more in flight than the budget holds, the rest 'budget'",
+          "[replay_run]") {
+  Setup s;
+  s.requests = 40;
+  s.concurrency = 8;
+  // Haiku 4.5 at 1000 in / 500 out costs $0.0035 a request (prices.json): $0.05 buys 14.
+  s.max_cost = 0.05;
+  Outcome o = Run(s);
+  double spent = o.summary.usage.cost_usd;
+  CHECK(spent <= 0.05 + 1e-9);
+  uint64_t asked = o.submitted.size();
+  CHECK(asked >= 10);
+  CHECK(asked <= 14);
+  CHECK(o.summary.count(Verdict::kError) == 40 - asked);
+  for (const PacketResult& r : o.results) {
+    if (r.verdict == Verdict::kError) CHECK(r.why_error == "budget");
+  }
+  // One summary, not one line per request left unasked.
+  CHECK(std::count(o.lines.begin(), o.lines.end(), '\n') == static_cast<long>(asked));
+}
+
+TEST_CASE("a stopped run (401): the reason once, nothing more asked", "[replay_run]") {
+  Setup s;
+  s.requests = 30;
+  s.concurrency = 2;
+  s.script = [](const ModelQuery& q) {
+    FakeAnswer a;
+    if (q.index >= 3) {
+      a.fail = true;
+      a.why_error = "auth";
+    }
+    return a;
+  };
+  Outcome o = Run(s);
+  REQUIRE(o.stopped_because);
+  CHECK(o.submitted.size() <= 3 + 2);  // those in flight when the first refusal came
+  CHECK(o.summary.count(Verdict::kError) == 30 - 3);
+  CHECK(o.summary.count(Verdict::kCorrect) == 3);
+  size_t error_lines = 0;
+  for (const std::string& line : o.lines | testing::kLines) {
+    error_lines += line.find("fake backend failed") != std::string::npos;
+  }
+  CHECK(error_lines == 1);
+}
+
+TEST_CASE("--samples K: every request asked K times, pass@k from the samples", "[replay_run]") {
+  Setup s;
+  s.requests = 6;
+  s.samples = 3;
+  // Sample 0 is always wrong (the request sent back), the others right.
+  s.script = [](const ModelQuery& q) {
+    FakeAnswer a;
+    if (q.sample == 0) a.text = "```\n" + q.request_hex + "\n```";
+    return a;
+  };
+  Outcome o = Run(s);
+  CHECK(o.submitted.size() == 18);
+  CHECK(o.results.size() == 18);
+  CHECK(o.summary.count(Verdict::kWrong) == 6);
+  CHECK(o.summary.count(Verdict::kCorrect) == 12);
+  CHECK(o.summary.pass_at_k == Approx(1.0));
+  CHECK(o.summary.pass_all_k == Approx(0.0));
+}
+
+TEST_CASE("interruption: what is finished is written, what is in flight is left for --resume",
+          "[replay_run]") {
+  Setup s;
+  s.requests = 50;
+  s.concurrency = 5;
+  s.stop_after = 4;  // polls: stop after a few turns of the loop
+  Outcome o = Run(s);
+  CHECK(o.interrupted);
+  CHECK(o.cancelled > 0);
+  CHECK(o.unanswered == o.cancelled);
+  CHECK(o.results.size() < 50);
+  // Only the finished results and their frames were written.
+  size_t replies = 0;
+  for (const auto& f : o.frames) replies += f.outbound;
+  CHECK(replies == o.results.size());
+}
+
+}  // namespace
+}  // namespace llmstack
