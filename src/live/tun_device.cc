@@ -324,7 +324,7 @@ bool TunDevice::IsUp() const {
   return up;
 }
 
-bool TunDevice::WaitReadable(int timeout_ms) const {
+bool TunDevice::WaitReadable(int timeout_ms) {
   if (fd_ < 0) return false;
   struct pollfd p {};
   p.fd = fd_;

@@ -11,6 +11,7 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "live/datagram_port.h"
 #include "packet/ip.h"
 
 namespace llmstack {
@@ -45,7 +46,7 @@ enum class TunStep { kOpenClone, kAttach, kAddress, kLinkUp };
 std::string TunErrorMessage(TunStep step, int error, const std::string& name,
                             const std::string& detail);
 
-class TunDevice {
+class TunDevice : public DatagramPort {
  public:
   // Attaches to the TUN device `name`, creating it when it does not exist (a device created
   // here goes away when it is closed; a persistent one stays). `name` may hold "%d" for the
@@ -72,18 +73,18 @@ class TunDevice {
 
   // Waits up to `timeout_ms` for a datagram (or an error for Read() to report). Returns early,
   // false, when a signal arrives.
-  bool WaitReadable(int timeout_ms) const;
+  bool WaitReadable(int timeout_ms) override;
   // Reads one datagram; nullopt when none is waiting. Errors: kIoError, e.g. when the device
   // was deleted under it.
-  Result<std::optional<Bytes>> Read();
+  Result<std::optional<Bytes>> Read() override;
   // Writes one datagram. Errors: kIoError, e.g. EINVAL when the kernel refuses the bytes
   // (the first nibble is neither 4 nor 6).
-  Status Write(ByteView datagram);
+  Status Write(ByteView datagram) override;
 
   // Closes the descriptor (a device created here disappears). Idempotent.
   void Close();
 
-  const std::string& name() const { return name_; }
+  const std::string& name() const override { return name_; }
   bool created() const { return created_; }
 
  private:
