@@ -1,4 +1,6 @@
 // llmstack-replay: command-line wiring only. The work is done in the library.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
@@ -6,6 +8,7 @@
 #include <vector>
 
 #include "cli/audit_command.h"
+#include "cli/command_line.h"
 #include "cli/explain_command.h"
 #include "cli/grade_command.h"
 #include "cli/live_command.h"
@@ -74,12 +77,29 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && !IsCommand(args[0].c_str()) && args[0] != "-h" && args[0] != "--help" &&
       args[0] != "--version") {
+    // A mistyped command is not a capture that does not exist.
+    struct stat st;
+    std::optional<std::string> near = llmstack::Nearest(
+        args[0], std::vector<std::string>(std::begin(kCommands), std::end(kCommands)));
+    if (near && args[0][0] != '-' && stat(args[0].c_str(), &st) != 0) {
+      std::fprintf(stderr,
+                   "llmstack-replay: %s: no such command or capture file (did you mean '%s'?)\n",
+                   args[0].c_str(), near->c_str());
+      return 2;
+    }
     args.insert(args.begin(), "replay");
   }
 
   CLI::App app{
-      "llmstack-replay: replays ICMP echo requests from captures to a model that acts as "
-      "an IP stack, and grades every reply field by field"};
+      "llmstack-replay: replays ICMP echo requests from captures to a model that acts as an IP "
+      "stack, and grades every reply field by field.\n\n"
+      "  llmstack-replay IN -o OUT [options]         the main job (replay --help: its options)\n"
+      "  llmstack-replay grade CAPTURE [REPLIES]     grade replies offline; no model involved\n"
+      "  llmstack-replay explain HEX [--reply HEX]   dissect a packet, every checksum step\n"
+      "  llmstack-replay audit TEXTFILE...           check checksum arithmetic written down\n"
+      "  llmstack-replay live --tun NAME [options]   answer live pings through a TUN device\n\n"
+      "  e.g. llmstack-replay captures/experiment.pcap -o out.pcapng --model reference",
+      "llmstack-replay"};
   app.set_version_flag("--version", std::string("llmstack-replay ") + LLMSTACK_VERSION);
   app.require_subcommand(1);
 
@@ -161,7 +181,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    const CLI::App* failed = &app;
+    for (const CLI::App* sub : app.get_subcommands()) failed = sub;
+    std::fprintf(stderr, "llmstack-replay: %s\n",
+                 llmstack::DescribeParseError(*failed, e, args).c_str());
     return 2;
   }
 
