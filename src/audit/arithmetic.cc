@@ -23,6 +23,8 @@ struct Node {
   std::vector<bool> negative;    // kSum: per child
   size_t begin = 0, end = 0;     // text span
   bool elided = false;           // holds "..." somewhere
+  // kNumber: a value other than its token's ("1 7bfa", a result with its carry written apart).
+  std::optional<uint64_t> value;
 };
 
 void AddValue(std::vector<uint64_t>* out, uint64_t v) {
@@ -53,8 +55,10 @@ class Reader {
   std::optional<size_t> ParseProduct(size_t k, size_t* next);
   std::optional<size_t> ParseFactor(size_t k, size_t* next);
   size_t SkipWordsInParens(size_t k) const;
-  // "=", "->", "gives", "folds to", ...: returns the token after it.
-  bool RelationAt(size_t k, bool lhs_is_arithmetic, size_t* next, bool* fold_word) const;
+  // "=", "->", "gives", "folds to", ...: returns the token after it (and after an operation
+  // named there: "-> fold 07ff", "-> complement 0xa844").
+  bool RelationAt(size_t k, bool lhs_is_arithmetic, size_t* next, bool* fold_word,
+                  bool* complement_word) const;
 
   // --- judging ---
   std::vector<uint64_t> Values(size_t node, bool decimal) const;
@@ -63,6 +67,10 @@ class Reader {
   void Terms(size_t node, std::vector<uint64_t>* out) const;
   bool IsNumber(size_t node) const { return nodes_[node].kind == Node::Kind::kNumber; }
   const TextToken& Tok(size_t node) const { return t_[nodes_[node].token]; }
+  // A number node's value, read as hex.
+  uint64_t HexValue(size_t node) const {
+    return nodes_[node].value ? *nodes_[node].value : Tok(node).value;
+  }
   bool LineHasWord(size_t k, std::initializer_list<const char*> words) const;
 
   // The value of the written result at `node`: "1 7bfa" (a carry written apart) is 0x17bfa.
@@ -72,6 +80,10 @@ class Reader {
   bool JudgeArithmetic(size_t lhs, std::optional<uint64_t> carried, size_t result, size_t begin,
                        ArithmeticStep* step) const;
   bool JudgeSplit(size_t lhs, size_t rhs, ArithmeticStep* step) const;
+  // "0x9ea2 -> complement 0x615d".
+  bool JudgeComplement(size_t lhs, size_t rhs, ArithmeticStep* step) const;
+  // "16384 = 0x4000": a decimal number written again in hex (one side "0x", the other digits).
+  bool JudgeConversion(size_t lhs, size_t rhs, bool equals, ArithmeticStep* step) const;
   // Whether `rhs` writes the sum `lhs` again: equal to it, or its terms with some left out.
   bool Rewrites(size_t lhs, size_t rhs, std::optional<uint64_t> carried) const;
   // `in_sequence`: the relation is one of a run of arrows ("a2d8 -> b209 -> b20c"), running
@@ -82,6 +94,7 @@ class Reader {
   bool ReadLedger(size_t k, size_t* next);
   bool ReadWordComplement(size_t k, size_t* next);
   bool ReadLabelledValues(size_t k, size_t* next);
+  bool ReadBreakdown(size_t k, size_t* next);
   void Emit(ArithmeticStep step) {
     last_result_ = step.written;
     last_result_at_ = step.result_end;
@@ -96,6 +109,7 @@ class Reader {
   const std::vector<TextToken>& t_;
   std::string_view text_;
   std::vector<Node> nodes_;
+  bool across_lines_ = true;  // whether a sum being read may go on on the next line
   std::vector<ArithmeticStep> steps_;
   std::optional<uint64_t> last_result_;
   size_t last_result_at_ = 0;
@@ -125,12 +139,13 @@ int Reader::OperatorAt(size_t k) const {
 }
 
 size_t Reader::SkipWordsInParens(size_t k) const {
-  // "0x4500 (version + length)": a remark in parentheses after a number, with no number in it.
+  // "0x4500 (version + length)", "a044 + 0800 (type 8 -> 0) = a844", "c03f + 3fc0 (D)": a
+  // remark in parentheses after a number, with no arithmetic of its own in it.
   if (k >= t_.size() || !t_[k].IsSymbol("(")) return k;
-  for (size_t j = k + 1; j < t_.size() && j < k + 12; ++j) {
+  for (size_t j = k + 1; j < t_.size() && j < k + 16; ++j) {
     if (t_[j].IsSymbol(")")) return j + 1;
-    if (t_[j].kind == TextTokenKind::kNumber || t_[j].kind == TextTokenKind::kBreak ||
-        t_[j].kind == TextTokenKind::kPacket || t_[j].IsSymbol("=")) {
+    if (t_[j].kind == TextTokenKind::kBreak || t_[j].kind == TextTokenKind::kPacket ||
+        t_[j].IsSymbol("=") || t_[j].IsSymbol("(") || OperatorAt(j)) {
       return k;
     }
   }
@@ -168,8 +183,20 @@ std::optional<size_t> Reader::ParseFactor(size_t k, size_t* next) {
     n.begin = t_[k].begin;
     n.end = t_[k].end;
     nodes_.push_back(n);
+    size_t number = nodes_.size() - 1;
+    if (k + 1 < t_.size() && t_[k + 1].IsSymbol("^2")) {
+      // "128²": the number times itself.
+      Node square;
+      square.kind = Node::Kind::kProduct;
+      square.children = {number, number};
+      square.begin = n.begin;
+      square.end = t_[k + 1].end;
+      nodes_.push_back(square);
+      *next = SkipWordsInParens(k + 2);
+      return nodes_.size() - 1;
+    }
     *next = SkipWordsInParens(k + 1);
-    return nodes_.size() - 1;
+    return number;
   }
   return std::nullopt;
 }
@@ -188,6 +215,7 @@ std::optional<size_t> Reader::ParseProduct(size_t k, size_t* next) {
     n.children.push_back(*f);
     *next = after;
   }
+  if (n.children.size() == 1) return first;  // "**739b**": emphasis, not a product
   n.end = nodes_[n.children.back()].end;
   nodes_.push_back(n);
   return nodes_.size() - 1;
@@ -205,7 +233,7 @@ std::optional<size_t> Reader::ParseExpr(size_t k, size_t* next) {
   for (;;) {
     size_t op = *next;
     // A long sum may go on on the next line: "... + 1467d\n+ ac10 + 0002".
-    if (IsSingleBreak(op) && OperatorAt(op + 1) == '+') ++op;
+    if (across_lines_ && IsSingleBreak(op) && OperatorAt(op + 1) == '+') ++op;
     int sign = OperatorAt(op);
     if (sign != '+' && sign != '-') break;
     size_t j = op + 1;
@@ -235,12 +263,37 @@ std::optional<size_t> Reader::ParseExpr(size_t k, size_t* next) {
   return nodes_.size() - 1;
 }
 
-bool Reader::RelationAt(size_t k, bool lhs_is_arithmetic, size_t* next, bool* fold_word) const {
+bool Reader::RelationAt(size_t k, bool lhs_is_arithmetic, size_t* next, bool* fold_word,
+                        bool* complement_word) const {
   *fold_word = false;
+  *complement_word = false;
   if (k >= t_.size()) return false;
+  // What may follow the relation before the value: "= **d6d6**", "-> fold 07ff", "-> fold the
+  // carry -> 0x0001", "-> complement = 0xb04d".
+  auto value_follows = [&](size_t j) {
+    for (int turns = 0; turns < 4 && j < t_.size(); ++turns) {
+      if (t_[j].IsSymbol("*") || t_[j].IsSymbol("`") || t_[j].IsSymbol("_")) {
+        ++j;
+      } else if (t_[j].IsWord("fold") || t_[j].IsWord("folded") || t_[j].IsWord("folding")) {
+        *fold_word = true;
+        ++j;
+        if (j + 1 < t_.size() && t_[j].IsWord("the") && t_[j + 1].IsWord("carry")) j += 2;
+      } else if (t_[j].IsWord("complement") || t_[j].IsWord("complemented") ||
+                 t_[j].IsWord("invert") || t_[j].IsWord("inverted")) {
+        *complement_word = true;
+        ++j;
+      } else if ((*fold_word || *complement_word) &&
+                 (t_[j].IsSymbol(":") || t_[j].IsSymbol("=") || t_[j].IsSymbol("->") ||
+                  t_[j].IsWord("is") || t_[j].IsWord("gives"))) {
+        ++j;
+      } else {
+        break;
+      }
+    }
+    return j;
+  };
   if (t_[k].IsSymbol("=") || t_[k].IsSymbol("->")) {
-    *next = k + 1;
-    // "= fold =>" and similar: no more than the symbol is needed.
+    *next = value_follows(k + 1);
     return true;
   }
   size_t j = k;
@@ -252,7 +305,7 @@ bool Reader::RelationAt(size_t k, bool lhs_is_arithmetic, size_t* next, bool* fo
                                            "equals", "giving",  "is"};
   if (t_[j].TextIn(kLinks)) {
     if (t_[j].text == "is" && !lhs_is_arithmetic) return false;
-    *next = j + 1;
+    *next = value_follows(j + 1);
     return true;
   }
   static constexpr const char* kFoldLinks[] = {"folds", "folded", "wraps", "fold", "wrapped"};
@@ -264,7 +317,7 @@ bool Reader::RelationAt(size_t k, bool lhs_is_arithmetic, size_t* next, bool* fo
       ++m;
     }
     *fold_word = true;
-    *next = m;
+    *next = value_follows(m);
     return true;
   }
   return false;
@@ -276,7 +329,7 @@ std::vector<uint64_t> Reader::Values(size_t node, bool decimal) const {
   switch (n.kind) {
     case Node::Kind::kNumber: {
       const TextToken& tok = t_[n.token];
-      AddValue(&out, decimal && tok.decimal ? tok.decimal_value : tok.value);
+      AddValue(&out, n.value ? *n.value : decimal && tok.decimal ? tok.decimal_value : tok.value);
       return out;
     }
     case Node::Kind::kNot:
@@ -321,7 +374,7 @@ std::vector<uint64_t> Reader::Values(size_t node, bool decimal) const {
 
 bool Reader::AllDecimal(size_t node) const {
   const Node& n = nodes_[node];
-  if (n.kind == Node::Kind::kNumber) return Tok(node).decimal;
+  if (n.kind == Node::Kind::kNumber) return Tok(node).decimal && !n.value;
   if (n.kind == Node::Kind::kNot) return false;
   if (n.kind == Node::Kind::kProduct) return true;  // products read each factor both ways
   return std::all_of(n.children.begin(), n.children.end(), [&](size_t c) { return AllDecimal(c); });
@@ -340,7 +393,7 @@ bool Reader::HasSubtraction(size_t node) const {
 void Reader::Terms(size_t node, std::vector<uint64_t>* out) const {
   const Node& n = nodes_[node];
   if (n.kind == Node::Kind::kNumber) {
-    out->push_back(Tok(node).value);
+    out->push_back(HexValue(node));
   } else if (n.kind == Node::Kind::kNot) {
     std::vector<uint64_t> inner = Values(n.children[0], false);
     out->push_back(inner.empty() ? 0 : ~FoldFully(inner[0]) & 0xffff);
@@ -469,7 +522,7 @@ bool Reader::JudgeSplit(size_t lhs, size_t rhs, ArithmeticStep* step) const {
       s.elided || !IsNumber(s.children[0]) || !IsNumber(s.children[1])) {
     return false;
   }
-  uint64_t x = Tok(lhs).value;
+  uint64_t x = HexValue(lhs);
   if (x <= 0xffff) return false;
   // Either order: "9EA0 + 2" or "2 + 9EA0".
   uint64_t low = Tok(s.children[0]).value, carry = Tok(s.children[1]).value;
@@ -490,7 +543,7 @@ bool Reader::JudgeSplit(size_t lhs, size_t rhs, ArithmeticStep* step) const {
 bool Reader::JudgeFold(size_t lhs, size_t rhs, bool fold_word, bool in_sequence,
                        ArithmeticStep* step) const {
   if (!IsNumber(lhs) || !IsNumber(rhs)) return false;
-  uint64_t x = Tok(lhs).value, y = Tok(rhs).value;
+  uint64_t x = HexValue(lhs), y = HexValue(rhs);
   if (x <= 0xffff) return false;
   bool folding = fold_word || LineHasWord(nodes_[lhs].token, {"fold", "wrap", "end-around"});
   bool arrow = nodes_[lhs].token + 1 < t_.size() && t_[nodes_[lhs].token + 1].IsSymbol("->");
@@ -509,11 +562,85 @@ bool Reader::JudgeFold(size_t lhs, size_t rhs, bool fold_word, bool in_sequence,
   return true;
 }
 
+bool Reader::JudgeComplement(size_t lhs, size_t rhs, ArithmeticStep* step) const {
+  uint64_t x = HexValue(lhs);
+  step->kind = StepKind::kComplement;
+  step->begin = nodes_[lhs].begin;
+  step->end = nodes_[rhs].end;
+  step->result_begin = nodes_[rhs].begin;
+  step->result_end = nodes_[rhs].end;
+  step->written = HexValue(rhs);
+  step->terms = {x};
+  step->correct = ~FoldFully(x) & 0xffff;
+  step->verdict = step->written == step->correct ? StepVerdict::kRight : StepVerdict::kWrong;
+  return true;
+}
+
+bool Reader::JudgeConversion(size_t lhs, size_t rhs, bool equals, ArithmeticStep* step) const {
+  const TextToken& a = Tok(lhs);
+  const TextToken& b = Tok(rhs);
+  if (!equals || a.prefixed == b.prefixed || nodes_[lhs].value || nodes_[rhs].value) return false;
+  // "3,600,000" or "1.5": more than the token says.
+  for (size_t node : {lhs, rhs}) {
+    size_t k = nodes_[node].token;
+    if (k + 2 < t_.size() && (t_[k + 1].IsSymbol(",") || t_[k + 1].IsSymbol(".")) &&
+        t_[k + 2].IsNumber() && t_[k + 1].begin == t_[k].end) {
+      return false;
+    }
+  }
+  const TextToken& plain = a.prefixed ? b : a;
+  const TextToken& hex = a.prefixed ? a : b;
+  // Only a bare number of digits can be decimal; "IHL 5 = 20 bytes" has no 0x and is no step.
+  if (!plain.decimal || plain.digits > 10) return false;
+  step->kind = StepKind::kAdd;
+  step->begin = nodes_[lhs].begin;
+  step->end = nodes_[rhs].end;
+  step->result_begin = nodes_[rhs].begin;
+  step->result_end = nodes_[rhs].end;
+  step->written = b.value;
+  step->terms = {a.value};
+  bool right = plain.decimal_value == hex.value || plain.value == hex.value;
+  step->verdict = right ? StepVerdict::kRight : StepVerdict::kWrong;
+  step->correct = a.prefixed ? a.value : a.decimal_value;
+  return true;
+}
+
 // "complement of 0x9ea2 is 0x615d", "inverting 9EA2 gives 615D", "0x9ea2 inverted is 0x615d".
 bool Reader::ReadWordComplement(size_t k, size_t* next) {
   static constexpr const char* kBefore[] = {"complement", "complementing", "invert", "inverting",
                                             "inverse",    "flipping",      "flip"};
   size_t number = 0;
+  static constexpr const char* kAfterValue[] = {"complement", "complemented", "inverted"};
+  if (t_[k].kind == TextTokenKind::kWord && t_[k].TextIn(kAfterValue) && k + 2 < t_.size() &&
+      (t_[k + 1].IsSymbol("->") || t_[k + 1].IsSymbol("=") || t_[k + 1].IsWord("is") ||
+       t_[k + 1].IsWord("gives")) &&
+      IsArithmeticNumber(t_[k + 2]) && !OperatorAt(k + 3) &&
+      !(k + 3 < t_.size() && t_[k + 3].IsSymbol("="))) {
+    // "complement -> 0x07ff", "its one's complement is 0xffff": of the value just before.
+    std::optional<uint64_t> operand;
+    for (size_t j = k; j > 0 && !IsBreak(j - 1); --j) {
+      if (IsArithmeticNumber(t_[j - 1])) {
+        operand = t_[j - 1].value;
+        break;
+      }
+    }
+    if (!operand) operand = Carried(t_[k].begin);
+    if (!operand) return false;
+    size_t m = k + 2;
+    ArithmeticStep step;
+    step.kind = StepKind::kComplement;
+    step.begin = t_[k].begin;
+    step.end = t_[m].end;
+    step.result_begin = t_[m].begin;
+    step.result_end = t_[m].end;
+    step.terms = {*operand};
+    step.written = t_[m].value;
+    step.correct = ~FoldFully(*operand) & 0xffff;
+    step.verdict = step.written == step.correct ? StepVerdict::kRight : StepVerdict::kWrong;
+    Emit(std::move(step));
+    *next = m + 1;
+    return true;
+  }
   if (t_[k].kind == TextTokenKind::kWord && t_[k].TextIn(kBefore)) {
     size_t j = k + 1;
     // "complement of (the) sum 0x9ea2"; but "complement sum 0x9ea2" names the folded sum.
@@ -533,8 +660,8 @@ bool Reader::ReadWordComplement(size_t k, size_t* next) {
   }
   size_t after_number = number == k ? k + 2 : number + 1;
   size_t m;
-  bool fold_word;
-  if (!RelationAt(after_number, true, &m, &fold_word) || m >= t_.size() ||
+  bool fold_word, complement_word;
+  if (!RelationAt(after_number, true, &m, &fold_word, &complement_word) || m >= t_.size() ||
       !IsArithmeticNumber(t_[m])) {
     return false;
   }
@@ -549,6 +676,47 @@ bool Reader::ReadWordComplement(size_t k, size_t* next) {
   step.correct = ~FoldFully(t_[number].value) & 0xffff;
   step.verdict = step.written == step.correct ? StepVerdict::kRight : StepVerdict::kWrong;
   Emit(std::move(step));
+  *next = m + 1;
+  return true;
+}
+
+// "52 bytes (20 header + 32 ICMP)": a total and, in parentheses, the parts it is made of.
+bool Reader::ReadBreakdown(size_t k, size_t* next) {
+  if (!IsArithmeticNumber(t_[k]) || !t_[k].decimal) return false;
+  size_t j = k + 1;
+  while (j < t_.size() && j < k + 4 && t_[j].kind == TextTokenKind::kWord) ++j;
+  if (j >= t_.size() || !t_[j].IsSymbol("(")) return false;
+  std::vector<size_t> parts;
+  size_t m = j + 1;
+  for (;;) {
+    if (m >= t_.size() || !IsArithmeticNumber(t_[m]) || !t_[m].decimal) return false;
+    parts.push_back(m);
+    ++m;
+    for (int w = 0; w < 2 && m < t_.size() && t_[m].kind == TextTokenKind::kWord; ++w) ++m;
+    if (m < t_.size() && OperatorAt(m) == '+') {
+      ++m;
+      continue;
+    }
+    break;
+  }
+  if (parts.size() < 2 || m >= t_.size() || !t_[m].IsSymbol(")")) return false;
+  ArithmeticStep step;
+  step.kind = StepKind::kAdd;
+  step.begin = t_[k].begin;
+  step.end = t_[m].end;
+  step.result_begin = t_[k].begin;
+  step.result_end = t_[k].end;
+  step.written = t_[k].value;
+  uint64_t dec = 0, hex = 0;
+  for (size_t p : parts) {
+    step.terms.push_back(t_[p].value);
+    dec += t_[p].decimal_value;
+    hex += t_[p].value;
+  }
+  step.verdict =
+      dec == t_[k].decimal_value || hex == t_[k].value ? StepVerdict::kRight : StepVerdict::kWrong;
+  step.correct = dec;
+  steps_.push_back(std::move(step));  // a count of bytes: no sum goes on from it
   *next = m + 1;
   return true;
 }
@@ -707,6 +875,7 @@ void Reader::ReadStatement(size_t k, size_t* next) {
   if (continuation && ReadLedger(k, next)) return;
   if (ReadWordComplement(k, next)) return;
   if (ReadLabelledValues(k, next)) return;
+  if (ReadBreakdown(k, next)) return;
   // "0x4000·0x100" with a sign not read as an operator: no expression starts in the middle.
   if (k > 0 && t_[k].IsNumber() && t_[k - 1].IsNumber()) {
     std::string_view between = text_.substr(t_[k - 1].end, t_[k].begin - t_[k - 1].end);
@@ -726,16 +895,20 @@ void Reader::ReadStatement(size_t k, size_t* next) {
   size_t begin = t_[k].begin;
   size_t j = after;
   bool chained = false;
-  int arrows = 0;  // arrows read so far in this statement
+  int plain_arrows = 0;  // arrows between two numbers that were no step, so far
   for (;;) {
     bool lhs_arith = !IsNumber(*lhs) || carried || unknown_start;
     size_t rhs_start;
-    bool fold_word;
+    bool fold_word, complement_word;
     size_t rel = j;
     if (IsSingleBreak(rel) && rel + 1 < t_.size() && t_[rel + 1].IsSymbol("=")) ++rel;
-    if (!RelationAt(rel, lhs_arith, &rhs_start, &fold_word)) break;
+    if (!RelationAt(rel, lhs_arith, &rhs_start, &fold_word, &complement_word)) break;
     size_t rhs_next;
+    // After "-> fold" or "-> complement" the value, or a sum on the same line ("-> fold: 7bfa +
+    // 1 = 7bfb"); the next line is another step.
+    across_lines_ = !(fold_word || complement_word);
     std::optional<size_t> rhs = ParseExpr(rhs_start, &rhs_next);
+    across_lines_ = true;
     if (!rhs) break;
     // The number the left side comes to: the right side, or its first term ("a + b = c + d").
     std::optional<size_t> result;
@@ -771,15 +944,27 @@ void Reader::ReadStatement(size_t k, size_t* next) {
       }
     } else if (IsNumber(*lhs) && !IsNumber(*rhs)) {
       judged = JudgeSplit(*lhs, *rhs, &step);
-    } else if (IsNumber(*lhs) && IsNumber(*rhs) && !chained) {
-      bool sequence = arrows > 0 || (rhs_next < t_.size() && t_[rhs_next].IsSymbol("->"));
-      judged = JudgeFold(*lhs, *rhs, fold_word, sequence, &step);
+    } else if (IsNumber(*lhs) && IsNumber(*rhs) && complement_word) {
+      judged = JudgeComplement(*lhs, *rhs, &step);
+    } else if (IsNumber(*lhs) && IsNumber(*rhs)) {
+      // "a2d8 -> b209 -> b20c": running sums in a row, not folds.
+      bool next_plain_arrow =
+          rhs_next + 1 < t_.size() && t_[rhs_next].IsSymbol("->") && t_[rhs_next + 1].IsNumber();
+      bool sequence = !fold_word && (plain_arrows > 0 || next_plain_arrow);
+      judged = JudgeFold(*lhs, *rhs, fold_word, sequence, &step) ||
+               JudgeConversion(*lhs, *rhs, t_[rel].IsSymbol("="), &step);
     }
     // "... = 17fe... let me redo": a result that trails off is not a claim.
     if (judged && step.verdict == StepVerdict::kWrong && rhs_next < t_.size() &&
         t_[rhs_next].IsSymbol("...")) {
       step.verdict = StepVerdict::kUnverified;
       step.reason = "it trails off (\"...\")";
+    }
+    if (judged && result && step.written != Tok(*result).value && IsNumber(*rhs) &&
+        *result == *rhs) {
+      // "= 1 7bfa -> fold: 7bfb": the next step starts from the value with its carry.
+      nodes_[*rhs].value = step.written;
+      rhs_next = nodes_[*rhs].token + 2;
     }
     if (judged) {
       Emit(std::move(step));
@@ -790,7 +975,7 @@ void Reader::ReadStatement(size_t k, size_t* next) {
       last_result_at_ = Tok(*rhs).end;
       last_result_judged_ = false;
     }
-    if (t_[rel].IsSymbol("->")) ++arrows;
+    if (t_[rel].IsSymbol("->") && !judged && IsNumber(*lhs) && IsNumber(*rhs)) ++plain_arrows;
     // The right side is the next left side.
     carried.reset();
     unknown_start = false;

@@ -642,9 +642,9 @@ void TextAudit::JudgeWorkings(const std::vector<ArithmeticStep>& steps) {
                Line(c.pos) <= Line(last.result_end) + 3;
       });
       if (!claimed && last.verdict == StepVerdict::kRight && last.written <= 0xffff) {
+        // Its kind is a guess from the nearest label: any of the packets' checksums will do.
         Claim c;
         c.pos = last.result_begin;
-        c.kind = kind;
         c.subject = label_subject;
         c.value = static_cast<uint16_t>(last.written);
         JudgeClaim(c, true);

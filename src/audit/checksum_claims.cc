@@ -231,6 +231,11 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
       }
     }
     if (result == kNone || !IsChecksumValue(t[result])) return m;
+    // Working under a label ("ICMP checksum check:" and then "0800+1234 = 1a34" on the next
+    // line) is not a claim: its steps are judged as working.
+    for (size_t n = keyword; n < result; ++n) {
+      if (t[n].kind == TextTokenKind::kBreak) return m;
+    }
     // Adding 0x0800 (or subtracting it) is the update for the type change (RFC 1624).
     for (size_t n = after; n < result; ++n) {
       incremental =

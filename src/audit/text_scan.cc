@@ -137,6 +137,19 @@ TextScan ScanText(std::string_view text) {
         ++j;
       }
       std::string_view w = text.substr(i, j - i);
+      // "40-byte header", "16-bit words": a count and a unit.
+      size_t dash = w.find('-');
+      if (dash != std::string_view::npos && dash > 0 &&
+          std::all_of(w.begin(), w.begin() + dash, IsDecimalDigit) && dash + 1 < w.size() &&
+          std::all_of(w.begin() + dash + 1, w.end(),
+                      [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)) != 0; })) {
+        AddNumber(w.substr(0, dash), false, i, i + dash, &tokens);
+        std::string unit(w.substr(dash + 1));
+        for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        AddSimple(TextTokenKind::kWord, std::move(unit), i + dash + 1, j, &tokens);
+        i = j;
+        continue;
+      }
       if (w.size() <= 16 && std::all_of(w.begin(), w.end(), IsHexDigit)) {
         AddNumber(w, false, i, j, &tokens);
       } else if (w.size() == 4 && std::all_of(w.begin(), w.end(), IsPlaceholderChar)) {
@@ -171,6 +184,9 @@ TextScan ScanText(std::string_view text) {
       while (i < text.size() && text[i] == '.') ++i;
     } else if (starts("\xc3\x97") || starts("\xc2\xb7")) {  // × and · (multiplication)
       AddSimple(TextTokenKind::kSymbol, "*", i, i + 2, &tokens);
+      i += 2;
+    } else if (starts("\xc2\xb2")) {  // ² (squared)
+      AddSimple(TextTokenKind::kSymbol, "^2", i, i + 2, &tokens);
       i += 2;
     } else if (starts("\xe2\x8b\x85")) {  // ⋅ (dot operator)
       AddSimple(TextTokenKind::kSymbol, "*", i, i + 3, &tokens);
