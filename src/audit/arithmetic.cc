@@ -466,11 +466,17 @@ bool Reader::JudgeArithmetic(size_t lhs, std::optional<uint64_t> carried, size_t
   }
   const bool sum = step->kind == StepKind::kAdd;
   std::optional<uint64_t> first;
-  for (int reading = 0; reading < 3; ++reading) {
+  // Readings: hex; decimal (every number plain digits); the carry written apart; a count of
+  // hex values written in decimal ("0xa0 - 0x61 + 1 = 64").
+  for (int reading = 0; reading < 4; ++reading) {
     const bool decimal = reading == 1;
     if (decimal && (carried || !AllDecimal(lhs) || !r.decimal)) continue;
     if (reading == 2 && apart == r.value) continue;
-    uint64_t written = reading == 0 ? r.value : reading == 1 ? r.decimal_value : apart;
+    if (reading == 3 && (!r.decimal || sum)) continue;
+    uint64_t written = reading == 0   ? r.value
+                       : reading == 1 ? r.decimal_value
+                       : reading == 2 ? apart
+                                      : r.decimal_value;
     for (uint64_t v : Values(lhs, decimal)) {
       uint64_t total = carried ? v + *carried : v;
       if (!first) first = total;
@@ -494,25 +500,36 @@ bool Reader::JudgeArithmetic(size_t lhs, std::optional<uint64_t> carried, size_t
 }
 
 bool Reader::Rewrites(size_t lhs, size_t rhs, std::optional<uint64_t> carried) const {
-  std::vector<uint64_t> left, right;
-  if (carried) left.push_back(*carried);
-  Terms(lhs, &left);
-  Terms(rhs, &right);
-  if (right.size() < 2) return false;
-  std::vector<uint64_t> lv = Values(lhs, false), rv = Values(rhs, false);
-  for (uint64_t a : lv) {
-    for (uint64_t b : rv) {
-      if ((carried ? a + *carried : a) == b) return true;
+  // The right side adds up some of the left side's terms (regrouped, the rest left for later):
+  // "0000 + e3d3 + 1c2b + 0001 = e3d3 + 1c2b", "a + b + c + d = a + 125e" (b + c = 125e).
+  std::vector<uint64_t> right = Values(rhs, false);
+  for (uint64_t v : Values(lhs, false)) {
+    if (std::find(right.begin(), right.end(), carried ? v + *carried : v) != right.end()) {
+      return true;  // the same value, written another way ("a·b + c = ab00 + c")
     }
   }
-  // Every term of the right side is one of the left side's (as a multiset).
-  std::vector<uint64_t> pool = left;
-  for (uint64_t v : right) {
-    auto it = std::find(pool.begin(), pool.end(), v);
-    if (it == pool.end()) return false;
-    pool.erase(it);
+  // The left side's terms as written, each evaluated (a product is one term).
+  std::vector<uint64_t> left;
+  if (carried) left.push_back(*carried);
+  const Node& sum = nodes_[lhs];
+  if (sum.kind == Node::Kind::kSum) {
+    for (size_t c : sum.children) {
+      std::vector<uint64_t> v = Values(c, false);
+      if (v.empty()) return false;
+      left.push_back(v[0]);
+    }
+  } else {
+    Terms(lhs, &left);
   }
-  return true;
+  if (left.size() > 16 || HasSubtraction(lhs) || HasSubtraction(rhs)) return false;
+  for (uint32_t subset = 1; subset < (1u << left.size()); ++subset) {
+    uint64_t sum = 0;
+    for (size_t i = 0; i < left.size(); ++i) {
+      if (subset & (1u << i)) sum += left[i];
+    }
+    if (std::find(right.begin(), right.end(), sum) != right.end()) return true;
+  }
+  return false;
 }
 
 bool Reader::JudgeSplit(size_t lhs, size_t rhs, ArithmeticStep* step) const {
@@ -545,7 +562,13 @@ bool Reader::JudgeFold(size_t lhs, size_t rhs, bool fold_word, bool in_sequence,
   if (!IsNumber(lhs) || !IsNumber(rhs)) return false;
   uint64_t x = HexValue(lhs), y = HexValue(rhs);
   if (x <= 0xffff) return false;
-  bool folding = fold_word || LineHasWord(nodes_[lhs].token, {"fold", "wrap", "end-around"});
+  // "fold 0x29ea0 -> 0x9ea2", "0x29ea0 folds to 0x9ea2": the fold is named at the step.
+  size_t before = nodes_[lhs].token;
+  while (before > 0 && t_[before - 1].IsSymbol(":")) --before;
+  bool folding = fold_word ||
+                 (before > 0 && t_[before - 1].kind == TextTokenKind::kWord &&
+                  (t_[before - 1].text.rfind("fold", 0) == 0 || t_[before - 1].text == "wrap" ||
+                   t_[before - 1].text == "end-around"));
   bool arrow = nodes_[lhs].token + 1 < t_.size() && t_[nodes_[lhs].token + 1].IsSymbol("->");
   if (!folding && (in_sequence || !(arrow && y <= 0xffff))) return false;
   step->kind = StepKind::kFold;
@@ -580,13 +603,15 @@ bool Reader::JudgeConversion(size_t lhs, size_t rhs, bool equals, ArithmeticStep
   const TextToken& a = Tok(lhs);
   const TextToken& b = Tok(rhs);
   if (!equals || a.prefixed == b.prefixed || nodes_[lhs].value || nodes_[rhs].value) return false;
-  // "3,600,000" or "1.5": more than the token says.
+  // "3,600,000", "7 200 000", "1.5", "1011 1000": a number written in more than one token.
   for (size_t node : {lhs, rhs}) {
     size_t k = nodes_[node].token;
     if (k + 2 < t_.size() && (t_[k + 1].IsSymbol(",") || t_[k + 1].IsSymbol(".")) &&
         t_[k + 2].IsNumber() && t_[k + 1].begin == t_[k].end) {
       return false;
     }
+    if (k + 1 < t_.size() && t_[k + 1].IsNumber()) return false;
+    if (k > 0 && t_[k - 1].IsNumber()) return false;
   }
   const TextToken& plain = a.prefixed ? b : a;
   const TextToken& hex = a.prefixed ? a : b;
@@ -868,7 +893,8 @@ void Reader::ReadStatement(size_t k, size_t* next) {
   *next = k + 1;
   bool statement_start = k == 0 || IsBreak(k - 1) || t_[k - 1].IsSymbol("(") ||
                          t_[k - 1].IsSymbol("[") || t_[k - 1].IsSymbol(":") ||
-                         t_[k - 1].IsSymbol("|") || t_[k - 1].IsSymbol(",");
+                         t_[k - 1].IsSymbol("|") || t_[k - 1].IsSymbol(",") ||
+                         t_[k - 1].IsSymbol(";");
   // A continuation: "+ 0000 = 1412c" adds to the result before it.
   bool continuation = statement_start && t_[k].IsSymbol("+");
   size_t start = continuation ? k + 1 : k;

@@ -100,7 +100,8 @@ Subject HeadingSubject(const std::vector<std::string>& words) {
       "crafting",     "assemble",      "assembling", "new",       "final",
       "recomputed",   "recalculated",  "swapped",    "answered",  "replied"};
   int request_nouns = 0, reply_nouns = 0, request_verbs = 0, reply_verbs = 0;
-  for (const std::string& w : words) {
+  for (std::string w : words) {
+    if (w.size() > 2 && w.compare(w.size() - 2, 2, "'s") == 0) w.resize(w.size() - 2);  // reply's
     request_nouns += kRequestNouns.count(w);
     reply_nouns += kReplyNouns.count(w);
     request_verbs += kRequestVerbs.count(w);
@@ -139,6 +140,7 @@ class TextAudit {
   Subject LeadInSubject(size_t pos, size_t* line) const;
   bool HeadingBetween(size_t a, size_t b) const;
   bool ParagraphBetween(size_t a, size_t b) const;
+  bool LineEndsWithColon(size_t pos) const;
   const DocPacket* Nearest(size_t pos) const;
   Exchange ExchangeFor(size_t pos) const;
   IpFamily FamilyOf(const Exchange& x) const;
@@ -260,28 +262,41 @@ const Section* TextAudit::SectionOf(size_t pos) const {
 }
 
 Subject TextAudit::LeadInSubject(size_t pos, size_t* line_number) const {
-  size_t line = Line(pos);
-  for (size_t back = 1; back <= 3 && line > back; ++back) {
-    size_t begin = scan_.line_starts[line - 1 - back];
-    size_t end = scan_.line_starts[line - back] - 1;
-    std::string_view text = text_.substr(begin, end - begin);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
-    if (text.empty()) continue;  // a blank line between
-    if (text.back() != ':') return Subject::kUnknown;
-    *line_number = line - back;
-    // The sentence that ends in the colon.
-    size_t sentence = text.find_last_of(".!?", text.size() - 2);
-    if (sentence != std::string_view::npos) text.remove_prefix(sentence + 1);
-    if (sentence == std::string_view::npos && back < line - 1) {
-      // It may begin on the line before.
-      size_t prev_begin = scan_.line_starts[line - 2 - back];
-      std::string_view prev = text_.substr(prev_begin, begin - prev_begin);
-      size_t cut = prev.find_last_of(".!?");
-      std::string joined(cut == std::string_view::npos ? prev : prev.substr(cut + 1));
-      joined += text;
-      return HeadingSubject(LowerWords(joined));
+  // The line that ends in ':' and opens the paragraph `pos` is in, or stands just above it
+  // ("For the reply I summed the message with its checksum field zeroed:").
+  const size_t line = Line(pos);
+  auto text_of = [&](size_t l) {  // 1-based line, without trailing spaces
+    size_t begin = scan_.line_starts[l - 1];
+    size_t end = l < scan_.line_starts.size() ? scan_.line_starts[l] - 1 : text_.size();
+    std::string_view t = text_.substr(begin, end - begin);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\r' || t.back() == '\t')) t.remove_suffix(1);
+    return t;
+  };
+  bool blank_seen = false;
+  for (size_t back = 1; back <= 8 && line > back; ++back) {
+    std::string_view t = text_of(line - back);
+    if (t.empty()) {
+      if (blank_seen) return Subject::kUnknown;
+      blank_seen = true;
+      continue;
     }
-    return HeadingSubject(LowerWords(text));
+    if (t.back() != ':') {
+      if (blank_seen) return Subject::kUnknown;  // a paragraph above that is no lead-in
+      continue;
+    }
+    *line_number = line - back;
+    // The sentence that ends in the colon, from the line before when it begins there.
+    std::string sentence(t);
+    size_t cut = t.find_last_of(".!?", t.size() - 2);
+    if (cut != std::string_view::npos) {
+      sentence = std::string(t.substr(cut + 1));
+    } else if (line - back > 1) {
+      std::string_view prev = text_of(line - back - 1);
+      size_t prev_cut = prev.find_last_of(".!?");
+      sentence = std::string(prev_cut == std::string_view::npos ? prev : prev.substr(prev_cut + 1)) +
+                 " " + sentence;
+    }
+    return HeadingSubject(LowerWords(sentence));
   }
   return Subject::kUnknown;
 }
@@ -291,6 +306,13 @@ bool TextAudit::HeadingBetween(size_t a, size_t b) const {
     if (s.begin > std::min(a, b) && s.begin <= std::max(a, b)) return true;
   }
   return false;
+}
+
+bool TextAudit::LineEndsWithColon(size_t pos) const {
+  size_t end = text_.find('\n', pos);
+  std::string_view line = text_.substr(pos, (end == std::string_view::npos ? text_.size() : end) - pos);
+  size_t last = line.find_last_not_of(" \t\r");
+  return last != std::string_view::npos && line[last] == ':';
 }
 
 bool TextAudit::ParagraphBetween(size_t a, size_t b) const {
@@ -385,6 +407,11 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
   // The subject: the claim's own words, else its section.
   Subject subject = claim.subject;
   std::string subject_from = "its words";
+  // The result of an update written out ("= 0x54f5 + 0x0800 = 0x5cf5") is the new checksum.
+  if (subject == Subject::kUnknown && claim.incremental) {
+    subject = Subject::kReply;
+    subject_from = "the update it is the result of";
+  }
   if (subject == Subject::kUnknown) {
     size_t lead_line = 0;
     Subject lead = LeadInSubject(claim.pos, &lead_line);
@@ -485,6 +512,7 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
   std::set<std::pair<int, uint16_t>> said;
   for (const auto& [k, t] : truths) {
     if (subject != Subject::kUnknown && t.subject != subject) continue;
+    if (t.about.find(" profile") != std::string::npos) continue;  // other profiles' replies
     if (!said.insert({static_cast<int>(k), t.value}).second) continue;  // one value, said once
     should += (should.empty() ? "" : "; ") + t.about + " has " + KindName(k, t.family) + " " +
               Hex16(t.value);
@@ -588,7 +616,11 @@ void TextAudit::JudgeWorkings(const std::vector<ArithmeticStep>& steps) {
     Subject label_subject = Subject::kUnknown;
     for (const Label& l : labels_) {
       if (l.pos > first.begin) break;
-      if (Line(first.begin) <= Line(l.pos) + 4 && !ParagraphBetween(l.pos, first.begin)) {
+      // In its paragraph, or on the line that leads into it ("For the ICMP checksum it summed
+      // ...:", then a blank line, then the working).
+      bool lead_in = Line(first.begin) <= Line(l.pos) + 2 && LineEndsWithColon(l.pos);
+      if (Line(first.begin) <= Line(l.pos) + 4 &&
+          (lead_in || !ParagraphBetween(l.pos, first.begin))) {
         // The nearest that names a kind ("checksum field zeroed" after it names none).
         if (l.kind || !kind) kind = l.kind ? l.kind : kind;
         if (l.subject != Subject::kUnknown) label_subject = l.subject;
@@ -643,9 +675,9 @@ void TextAudit::JudgeWorkings(const std::vector<ArithmeticStep>& steps) {
       });
       if (!claimed && last.verdict == StepVerdict::kRight && last.written <= 0xffff) {
         // Its kind is a guess from the nearest label: any of the packets' checksums will do.
+        // Its subject comes from its section or lead-in, as for a claim that names none.
         Claim c;
         c.pos = last.result_begin;
-        c.subject = label_subject;
         c.value = static_cast<uint16_t>(last.written);
         JudgeClaim(c, true);
       }

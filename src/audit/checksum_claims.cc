@@ -243,10 +243,15 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
     }
     v = result;
     after = m;
-    // "... = 0x57bb -> complement 0xa844": the checksum is the complement at the end.
+    // "... = 0x57bb -> complement 0xa844", "= 0x3f4c, and its complement is 0xc0b3": the
+    // checksum is the complement at the end.
     size_t c = after;
-    if (c < t.size() && (t[c].IsSymbol("->") || t[c].IsSymbol(",") || t[c].IsWord("then"))) ++c;
-    if (c < t.size() && t[c].IsWord("one's")) ++c;
+    while (c < t.size() && c < after + 5 &&
+           (t[c].IsSymbol("->") || t[c].IsSymbol(",") || t[c].IsWord("then") ||
+            t[c].IsWord("and") || t[c].IsWord("its") || t[c].IsWord("the") ||
+            t[c].IsWord("so") || t[c].IsWord("one's"))) {
+      ++c;
+    }
     if (c < t.size() &&
         (t[c].IsWord("complement") || t[c].IsWord("complemented") || t[c].IsWord("inverted"))) {
       size_t d = c + 1;
