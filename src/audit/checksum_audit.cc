@@ -21,6 +21,7 @@ using Label = ChecksumLabel;
 
 using audit::ClaimMatches;
 using audit::Compute;
+using audit::Computation;
 using audit::DocPacket;
 using audit::Exchange;
 using audit::IsDraft;
@@ -381,8 +382,10 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
     size_t before = report_.findings.size();
     AuditTally tally = report_.tally;
     JudgeClaim(claim, false);
+    // A right one is said by the working's own finding ("arriving at ..."); only a wrong one
+    // is a finding of its own.
     bool definite = report_.findings.size() > before &&
-                    report_.findings.back().verdict != AuditVerdict::kUnverified;
+                    report_.findings.back().verdict == AuditVerdict::kWrong;
     if (!definite) {
       report_.findings.resize(before);
       positions_.resize(before);
@@ -411,6 +414,18 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
   if (subject == Subject::kUnknown && claim.incremental) {
     subject = Subject::kReply;
     subject_from = "the update it is the result of";
+  }
+  // A value it also wrote into the reply's field is about the reply it wrote.
+  if (subject == Subject::kUnknown && claim.value && kind && x.written &&
+      x.written != x.request) {
+    std::optional<Computation> in_reply = Compute(x.written->packet.datagram, *kind);
+    std::optional<Computation> in_request =
+        x.request ? Compute(x.request->packet.datagram, *kind) : std::nullopt;
+    if (in_reply && in_reply->stored == *claim.value &&
+        !(in_request && in_request->stored == *claim.value)) {
+      subject = Subject::kReply;
+      subject_from = "the value it wrote in the reply";
+    }
   }
   if (subject == Subject::kUnknown) {
     size_t lead_line = 0;
