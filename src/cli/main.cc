@@ -9,6 +9,7 @@
 
 #include "cli/audit_command.h"
 #include "cli/command_line.h"
+#include "cli/compare_command.h"
 #include "cli/explain_command.h"
 #include "cli/grade_command.h"
 #include "cli/live_command.h"
@@ -19,7 +20,7 @@ namespace {
 
 using llmstack::Profile;
 
-constexpr const char* kCommands[] = {"replay", "grade", "explain", "audit", "live"};
+constexpr const char* kCommands[] = {"replay", "grade", "explain", "audit", "live", "compare"};
 
 bool IsCommand(const char* arg) {
   for (const char* c : kCommands) {
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
       "  llmstack-replay grade CAPTURE [REPLIES]     grade replies offline; no model involved\n"
       "  llmstack-replay explain HEX [--reply HEX]   dissect a packet, every checksum step\n"
       "  llmstack-replay audit TEXTFILE...           check checksum arithmetic written down\n"
-      "  llmstack-replay live --tun NAME [options]   answer live pings through a TUN device\n\n"
+      "  llmstack-replay live --tun NAME [options]   answer live pings through a TUN device\n"
+      "  llmstack-replay compare RUN.json RUN.json   compare runs request by request\n\n"
       "  e.g. llmstack-replay captures/experiment.pcap -o out.pcapng --model reference",
       "llmstack-replay"};
   app.set_version_flag("--version", std::string("llmstack-replay ") + LLMSTACK_VERSION);
@@ -173,6 +175,14 @@ int main(int argc, char** argv) {
   live_cmd->add_option("--fallback", live.fallback, "Replace a wrong reply: 'reference'");
   live_cmd->add_flag("-q,--quiet", live.quiet, "No per-packet lines");
 
+  llmstack::CompareOptions compare;
+  CLI::App* compare_cmd =
+      app.add_subcommand("compare", "Compare runs request by request (JSON reports, FILE#CELL)");
+  compare_cmd->add_option("runs", compare.runs, "JSON reports, or matrix cells as FILE#CELL")
+      ->required();
+  compare_cmd->add_option("-r,--report", compare.reports,
+                          "Report: .json, .html or .md; repeatable");
+
   std::vector<const char*> cargs;
   cargs.push_back(argv[0]);
   for (const std::string& a : args) cargs.push_back(a.c_str());
@@ -203,6 +213,7 @@ int main(int argc, char** argv) {
     live.profile = profile;
     return llmstack::RunLiveCommand(live, stdout, stderr);
   }
+  if (compare_cmd->parsed()) return llmstack::RunCompareCommand(compare, stdout, stderr);
   if (explain_cmd->parsed()) {
     explain.profile = profile;
     return llmstack::RunExplainCommand(explain, stdout, stderr);

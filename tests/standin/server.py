@@ -488,6 +488,25 @@ def choose_mistake(cfg, req, order):
     return None if m == "none" else m
 
 
+def model_behaviour(model, packet_hex):
+    """Settings a model name chooses, so that one server can play several models in one run:
+    a name holding `flawless` makes no mistakes; one holding `stale-NN` leaves the ICMP
+    checksum of the request unchanged in NN% of its replies, the same packets every time (the
+    choice is a hash of model name and packet), and is right otherwise."""
+    import hashlib
+    import re as _re
+    if "flawless" in model:
+        return {"mistakes": []}
+    m = _re.search(r"stale-(\d+)", model)
+    if m:
+        share = int(m.group(1)) / 100.0
+        h = int(hashlib.sha256(f"{model}|{packet_hex}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        stale = h < share
+        return {"mistakes": ["icmp_checksum_unchanged"] if stale else [], "mistake_every": 1,
+                "mistake_by_seq": False}
+    return {}
+
+
 def choose_fault(cfg, key, attempt, fault_count):
     if fault_count >= cfg["fault_max_per_packet"]:
         return None
@@ -749,6 +768,8 @@ class Handler(BaseHTTPRequestHandler):
 
         if cfg["models"] and model not in cfg["models"]:
             return self.error(vendor, 404, f"model: {model}", cfg=cfg), "unknown_model"
+        if req is not None:
+            cfg.update(model_behaviour(model, req.hex))
         if cfg["status_override"]:
             status = cfg["status_override"]
             return self.error(vendor, status, f"status {status} (status_override)", cfg=cfg), f"status_override:{status}"
