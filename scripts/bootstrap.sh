@@ -12,7 +12,7 @@ what=${1:-demo}
 packages=(build-essential cmake ninja-build pkg-config libpcap-dev libcurl4-openssl-dev
           nlohmann-json3-dev libcli11-dev catch2 python3 tshark tcpdump iproute2 iputils-ping)
 if [ "$what" = test ]; then
-  packages+=(clang libclang-rt-14-dev chromium)
+  packages+=(clang clang-format libclang-rt-14-dev chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -44,6 +44,8 @@ case "$what" in
     exit $status
     ;;
   test)
+    # The house format (.clang-format) holds over every source and test file.
+    find src tests -name '*.cc' -o -name '*.h' | sort | xargs clang-format --dry-run -Werror
     # One CTest entry per test file; much of the suite waits on tshark, ping or the stand-in
     # server, so a few more than the cores run side by side.
     jobs=$(( $(nproc) + 1 ))

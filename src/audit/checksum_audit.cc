@@ -1,379 +1,13 @@
 #include "audit/checksum_audit.h"
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 #include <set>
 
-#include "audit/arithmetic.h"
-#include "audit/audit_exchange.h"
-#include "audit/checksum_claims.h"
-#include "audit/text_scan.h"
+#include "audit/text_audit.h"
 
 namespace llmstack {
-
-namespace {
-
-using Kind = ChecksumKind;
-using Subject = ClaimSubject;
-using Claim = ChecksumClaim;
-using Label = ChecksumLabel;
-
-using audit::ClaimMatches;
-using audit::Compute;
-using audit::Computation;
-using audit::DocPacket;
-using audit::Exchange;
-using audit::IsDraft;
-using audit::kNone;
-using audit::MakeExchange;
-using audit::PairsWith;
-using audit::Truth;
-using audit::TruthsOf;
-
-std::string KindName(Kind kind, IpFamily family) {
-  if (kind == Kind::kIpHeader) return "IP header checksum";
-  return family == IpFamily::kIpv6 ? "ICMPv6 checksum" : "ICMP checksum";
-}
-
-bool IsPlaceholderValue(uint16_t v) {
-  return v == 0xabcd || v == 0x1234 || v == 0xdead || v == 0xbeef || v == 0xcafe;
-}
-
-// `v` as a working writes it: "0x5cf5" up to 0xffff, "0x29ea0" past it.
-std::string Hex(uint64_t v) {
-  if (v <= 0xffff) return Hex16(static_cast<uint16_t>(v));
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-AuditSubject ToAuditSubject(Subject s) {
-  switch (s) {
-    case Subject::kRequest:
-      return AuditSubject::kRequest;
-    case Subject::kReply:
-      return AuditSubject::kReply;
-    case Subject::kUnknown:
-      break;
-  }
-  return AuditSubject::kUnknown;
-}
-
-// A heading and what the section under it is about.
-struct Section {
-  size_t begin = 0;  // of the heading line
-  size_t line = 0;
-  int level = 0;  // Markdown level, 9 for other headings (bold or "...:" lines)
-  Subject subject = Subject::kUnknown;
-};
-
-std::vector<std::string> LowerWords(std::string_view s) {
-  std::vector<std::string> words;
-  std::string w;
-  for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
-      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!w.empty()) {
-      words.push_back(std::move(w));
-      w.clear();
-    }
-  }
-  if (!w.empty()) words.push_back(std::move(w));
-  return words;
-}
-
-// What a heading says its section is about: the packet it names ("reply", "incoming"), else
-// what it does ("Parse", "Build").
-Subject HeadingSubject(const std::vector<std::string>& words) {
-  static const std::set<std::string> kRequestNouns = {"request",  "incoming", "received",
-                                                      "original", "input",    "arrived"};
-  static const std::set<std::string> kReplyNouns = {"reply",  "response", "outgoing",
-                                                    "answer", "output",   "pong"};
-  static const std::set<std::string> kRequestVerbs = {
-      "parse",      "parsing",   "parsed",       "read",    "reading",    "check",    "checking",
-      "verify",     "verifying", "verification", "decode",  "decoding",   "validate", "validating",
-      "validation", "dissect",   "dissecting",   "inspect", "inspecting", "analysis", "analyze"};
-  static const std::set<std::string> kReplyVerbs = {
-      "build",        "building",      "built",      "construct", "constructing",
-      "construction", "compute",       "computing",  "recompute", "recomputing",
-      "recalculate",  "recalculating", "create",     "creating",  "craft",
-      "crafting",     "assemble",      "assembling", "new",       "final",
-      "recomputed",   "recalculated",  "swapped",    "answered",  "replied"};
-  int request_nouns = 0, reply_nouns = 0, request_verbs = 0, reply_verbs = 0;
-  for (std::string w : words) {
-    if (w.size() > 2 && w.compare(w.size() - 2, 2, "'s") == 0) w.resize(w.size() - 2);  // reply's
-    request_nouns += kRequestNouns.count(w);
-    reply_nouns += kReplyNouns.count(w);
-    request_verbs += kRequestVerbs.count(w);
-    reply_verbs += kReplyVerbs.count(w);
-  }
-  if (request_nouns != reply_nouns) {
-    return request_nouns > reply_nouns ? Subject::kRequest : Subject::kReply;
-  }
-  if (request_nouns == 0 && request_verbs != reply_verbs) {
-    return request_verbs > reply_verbs ? Subject::kRequest : Subject::kReply;
-  }
-  return Subject::kUnknown;
-}
-
-class TextAudit {
- public:
-  TextAudit(std::string_view text, const AuditContext& context)
-      : text_(text.substr(0, std::min(text.size(), kMaxScannedText))),
-        context_(context),
-        scan_(ScanText(text_)) {}
-
-  AuditReport Run();
-
- private:
-  size_t Line(size_t pos) const { return scan_.LineOf(pos); }
-  std::string Written(size_t begin, size_t end) const;
-  std::string NameAt(const char* role, size_t pos) const {
-    return std::string("the ") + role + " at line " + std::to_string(Line(pos));
-  }
-
-  void CollectPackets();
-  void FindSections();
-  const Section* SectionOf(size_t pos) const;
-  // What the lines that lead into `pos` say it is about: the nearest line before it that ends
-  // in ':', one or two lines up ("Then it recomputed the IP header checksum:").
-  Subject LeadInSubject(size_t pos, size_t* line) const;
-  bool HeadingBetween(size_t a, size_t b) const;
-  bool ParagraphBetween(size_t a, size_t b) const;
-  bool LineEndsWithColon(size_t pos) const;
-  const DocPacket* Nearest(size_t pos) const;
-  Exchange ExchangeFor(size_t pos) const;
-  IpFamily FamilyOf(const Exchange& x) const;
-  // `implicit`: the value a working arrives at, judged as a claim only when it is right or
-  // certainly wrong.
-  void JudgeClaim(const Claim& claim, bool implicit = false);
-  void FindGaps();
-  void JudgeWorkings(const std::vector<ArithmeticStep>& steps);
-
-  void Add(size_t pos, AuditVerdict verdict, bool is_claim, std::string what, AuditSubject subject,
-           std::string message) {
-    report_.findings.push_back(
-        {Line(pos), verdict, is_claim, std::move(what), subject, std::move(message)});
-    positions_.push_back(pos);
-  }
-
-  std::string_view text_;
-  AuditContext context_;
-  TextScan scan_;
-  std::vector<std::unique_ptr<DocPacket>> packets_;  // text packets in order, then context ones
-  const DocPacket* context_request_ = nullptr;
-  const DocPacket* context_reply_ = nullptr;
-  std::vector<Claim> claims_;
-  std::vector<Label> labels_;
-  std::vector<Section> sections_;
-  std::vector<size_t> paragraphs_;  // where blank lines are
-  AuditReport report_;
-  std::vector<size_t> positions_;
-};
-
-std::string TextAudit::Written(size_t begin, size_t end) const {
-  std::string s(text_.substr(begin, end - begin));
-  for (char& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  s.erase(std::unique(s.begin(), s.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
-          s.end());
-  if (s.size() > 100) s = s.substr(0, 48) + " ... " + s.substr(s.size() - 40);
-  return s;
-}
-
-void TextAudit::CollectPackets() {
-  for (const TextPacket& tp : scan_.packets) {
-    auto p = std::make_unique<DocPacket>();
-    p->packet = tp.packet;
-    p->begin = tp.begin;
-    p->end = tp.end;
-    p->name = NameAt(tp.packet.is_request() ? "request" : "reply", tp.begin);
-    p->draft = IsDraft(tp.packet);
-    packets_.push_back(std::move(p));
-  }
-  report_.tally.packets = packets_.size();
-  if (context_.request) {
-    auto p = std::make_unique<DocPacket>();
-    p->packet = *context_.request;
-    p->name = "the request";
-    context_request_ = p.get();
-    packets_.push_back(std::move(p));
-  }
-  if (!context_.written_reply.empty()) {
-    Result<EchoPacket> reply = EchoPacketFromDatagram(context_.written_reply);
-    if (reply.ok()) {
-      auto p = std::make_unique<DocPacket>();
-      p->packet = std::move(*reply);
-      p->name = "the reply it wrote";
-      context_reply_ = p.get();
-      packets_.push_back(std::move(p));
-    }
-  }
-}
-
-void TextAudit::FindSections() {
-  for (const TextToken& t : scan_.tokens) {
-    if (t.kind == TextTokenKind::kBreak && t.line_breaks > 1) paragraphs_.push_back(t.begin);
-  }
-  const std::vector<size_t>& starts = scan_.line_starts;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    size_t begin = starts[i];
-    size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text_.size();
-    std::string_view line = text_.substr(begin, end - begin);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
-    size_t lead = line.find_first_not_of(" \t");
-    if (lead == std::string_view::npos) continue;
-    line.remove_prefix(lead);
-    int level = 0;
-    while (static_cast<size_t>(level) < line.size() && line[level] == '#') ++level;
-    bool markdown = level > 0 && static_cast<size_t>(level) < line.size() && line[level] == ' ';
-    std::vector<std::string> words = LowerWords(line);
-    bool bold = line.size() > 4 && line.substr(0, 2) == "**" &&
-                (line.substr(line.size() - 2) == "**" || line.substr(line.size() - 3) == "**:");
-    bool colon = line.back() == ':' && words.size() <= 10 && line.find('=') == std::string::npos;
-    bool step = words.size() <= 10 && !words.empty() && (words[0] == "step" || words[0] == "phase");
-    if (!markdown && !bold && !colon && !step) continue;
-    Section s;
-    s.begin = begin;
-    s.line = i + 1;
-    s.level = markdown ? level : 9;
-    s.subject = HeadingSubject(words);
-    if (s.subject == Subject::kUnknown) {
-      // A subsection says nothing of its own: it is part of the section above it.
-      for (auto it = sections_.rbegin(); it != sections_.rend(); ++it) {
-        if (it->level < s.level || (s.level == 9 && it->subject != Subject::kUnknown)) {
-          s.subject = it->subject;
-          break;
-        }
-      }
-    }
-    sections_.push_back(s);
-  }
-}
-
-const Section* TextAudit::SectionOf(size_t pos) const {
-  const Section* found = nullptr;
-  for (const Section& s : sections_) {
-    if (s.begin > pos) break;
-    found = &s;
-  }
-  return found;
-}
-
-Subject TextAudit::LeadInSubject(size_t pos, size_t* line_number) const {
-  // The line that ends in ':' and opens the paragraph `pos` is in, or stands just above it
-  // ("For the reply I summed the message with its checksum field zeroed:").
-  const size_t line = Line(pos);
-  auto text_of = [&](size_t l) {  // 1-based line, without trailing spaces
-    size_t begin = scan_.line_starts[l - 1];
-    size_t end = l < scan_.line_starts.size() ? scan_.line_starts[l] - 1 : text_.size();
-    std::string_view t = text_.substr(begin, end - begin);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\r' || t.back() == '\t')) t.remove_suffix(1);
-    return t;
-  };
-  bool blank_seen = false;
-  for (size_t back = 1; back <= 8 && line > back; ++back) {
-    std::string_view t = text_of(line - back);
-    if (t.empty()) {
-      if (blank_seen) return Subject::kUnknown;
-      blank_seen = true;
-      continue;
-    }
-    if (t.back() != ':') {
-      if (blank_seen) return Subject::kUnknown;  // a paragraph above that is no lead-in
-      continue;
-    }
-    *line_number = line - back;
-    // The sentence that ends in the colon, from the line before when it begins there.
-    std::string sentence(t);
-    size_t cut = t.find_last_of(".!?", t.size() - 2);
-    if (cut != std::string_view::npos) {
-      sentence = std::string(t.substr(cut + 1));
-    } else if (line - back > 1) {
-      std::string_view prev = text_of(line - back - 1);
-      size_t prev_cut = prev.find_last_of(".!?");
-      sentence = std::string(prev_cut == std::string_view::npos ? prev : prev.substr(prev_cut + 1)) +
-                 " " + sentence;
-    }
-    return HeadingSubject(LowerWords(sentence));
-  }
-  return Subject::kUnknown;
-}
-
-bool TextAudit::HeadingBetween(size_t a, size_t b) const {
-  for (const Section& s : sections_) {
-    if (s.begin > std::min(a, b) && s.begin <= std::max(a, b)) return true;
-  }
-  return false;
-}
-
-bool TextAudit::LineEndsWithColon(size_t pos) const {
-  size_t end = text_.find('\n', pos);
-  std::string_view line = text_.substr(pos, (end == std::string_view::npos ? text_.size() : end) - pos);
-  size_t last = line.find_last_not_of(" \t\r");
-  return last != std::string_view::npos && line[last] == ':';
-}
-
-bool TextAudit::ParagraphBetween(size_t a, size_t b) const {
-  auto it = std::upper_bound(paragraphs_.begin(), paragraphs_.end(), std::min(a, b));
-  return it != paragraphs_.end() && *it < std::max(a, b);
-}
-
-// Write-ups show a packet and then discuss it, so a packet after a claim counts as twice as
-// far as one before it, and one in another section farther still.
-const DocPacket* TextAudit::Nearest(size_t pos) const {
-  const DocPacket* best = nullptr;
-  size_t best_distance = kNone;
-  for (const auto& p : packets_) {
-    if (p->begin == kNone) continue;
-    size_t d = pos < p->begin ? 2 * (p->begin - pos) : (pos >= p->end ? pos - p->end : 0);
-    if (HeadingBetween(pos, p->begin)) d += kMaxScannedText * 4;
-    if (d < best_distance) {
-      best = p.get();
-      best_distance = d;
-    }
-  }
-  return best;
-}
-
-Exchange TextAudit::ExchangeFor(size_t pos) const {
-  if (context_request_) {
-    return MakeExchange(context_request_, context_reply_, nullptr, context_.profile);
-  }
-  const DocPacket* p = Nearest(pos);
-  if (!p) return {};
-  const DocPacket* request = nullptr;
-  if (p->packet.is_request()) {
-    request = p;
-  } else {
-    size_t best = kNone;
-    for (const auto& q : packets_) {
-      if (!PairsWith(p->packet, q->packet)) continue;
-      size_t d = q->begin <= p->begin ? p->begin - q->begin : (q->begin - p->begin) + text_.size();
-      if (d < best) {
-        best = d;
-        request = q.get();
-      }
-    }
-  }
-  const DocPacket* written = (!p->packet.is_request() && !p->draft) ? p : nullptr;
-  if (!written && request) {
-    for (const auto& q : packets_) {
-      if (!q->draft && PairsWith(q->packet, request->packet)) written = q.get();
-    }
-  }
-  const DocPacket* lone = (!request && !p->packet.is_request() && p != written) ? p : nullptr;
-  return MakeExchange(request, written, lone, context_.profile);
-}
-
-IpFamily TextAudit::FamilyOf(const Exchange& x) const {
-  return x.request   ? x.request->packet.family
-         : x.written ? x.written->packet.family
-         : x.lone    ? x.lone->packet.family
-                     : IpFamily::kIpv4;
-}
+namespace audit {
 
 void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
   if (claim.draft) return;  // the field set to zero before the sum: nothing to check
@@ -384,8 +18,8 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
     JudgeClaim(claim, false);
     // A right one is said by the working's own finding ("arriving at ..."); only a wrong one
     // is a finding of its own.
-    bool definite = report_.findings.size() > before &&
-                    report_.findings.back().verdict == AuditVerdict::kWrong;
+    bool definite =
+        report_.findings.size() > before && report_.findings.back().verdict == AuditVerdict::kWrong;
     if (!definite) {
       report_.findings.resize(before);
       positions_.resize(before);
@@ -416,8 +50,7 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
     subject_from = "the update it is the result of";
   }
   // A value it also wrote into the reply's field is about the reply it wrote.
-  if (subject == Subject::kUnknown && claim.value && kind && x.written &&
-      x.written != x.request) {
+  if (subject == Subject::kUnknown && claim.value && kind && x.written && x.written != x.request) {
     std::optional<Computation> in_reply = Compute(x.written->packet.datagram, *kind);
     std::optional<Computation> in_request =
         x.request ? Compute(x.request->packet.datagram, *kind) : std::nullopt;
@@ -527,7 +160,7 @@ void TextAudit::JudgeClaim(const Claim& claim, bool implicit) {
   std::set<std::pair<int, uint16_t>> said;
   for (const auto& [k, t] : truths) {
     if (subject != Subject::kUnknown && t.subject != subject) continue;
-    if (t.about.find(" profile") != std::string::npos) continue;  // other profiles' replies
+    if (t.about.find(" profile") != std::string::npos) continue;        // other profiles' replies
     if (!said.insert({static_cast<int>(k), t.value}).second) continue;  // one value, said once
     should += (should.empty() ? "" : "; ") + t.about + " has " + KindName(k, t.family) + " " +
               Hex16(t.value);
@@ -587,7 +220,7 @@ void TextAudit::FindGaps() {
   }
 }
 
-std::string StepShould(const ArithmeticStep& s) {
+static std::string StepShould(const ArithmeticStep& s) {
   switch (s.kind) {
     case StepKind::kAdd:
     case StepKind::kSubtract:
@@ -737,7 +370,7 @@ AuditReport TextAudit::Run() {
   return std::move(report_);
 }
 
-}  // namespace
+}  // namespace audit
 
 const char* AuditVerdictName(AuditVerdict verdict) {
   switch (verdict) {
@@ -777,7 +410,7 @@ void AuditTally::Add(const AuditTally& other) {
 }
 
 AuditReport AuditText(std::string_view text, const AuditContext& context) {
-  return TextAudit(text, context).Run();
+  return audit::TextAudit(text, context).Run();
 }
 
 ModelAnswerAudit AuditModelAnswer(const EchoPacket& request, Profile profile, const ByteView* reply,
