@@ -8,6 +8,26 @@
 namespace llmstack {
 namespace arithmetic_reading {
 
+ArithmeticStep Reader::StepOver(StepKind kind, size_t first, size_t last, size_t result) const {
+  ArithmeticStep step;
+  step.kind = kind;
+  step.begin = t_[first].begin;
+  step.end = t_[last].end;
+  step.result_begin = t_[result].begin;
+  step.result_end = t_[result].end;
+  step.written = t_[result].value;
+  return step;
+}
+
+// RFC 1071: the checksum is the one's complement of the folded sum.
+ArithmeticStep Reader::ComplementStep(size_t first, size_t result, uint64_t operand) const {
+  ArithmeticStep step = StepOver(StepKind::kComplement, first, result, result);
+  step.terms = {operand};
+  step.correct = ~FoldFully(operand) & 0xffff;
+  step.verdict = step.written == step.correct ? StepVerdict::kRight : StepVerdict::kWrong;
+  return step;
+}
+
 // "complement of 0x9ea2 is 0x615d", "inverting 9EA2 gives 615D", "0x9ea2 inverted is 0x615d".
 bool Reader::ReadWordComplement(size_t k, size_t* next) {
   static constexpr const char* kBefore[] = {"complement", "complementing", "invert", "inverting",
@@ -30,16 +50,7 @@ bool Reader::ReadWordComplement(size_t k, size_t* next) {
     if (!operand) operand = Carried(t_[k].begin);
     if (!operand) return false;
     size_t m = k + 2;
-    ArithmeticStep step;
-    step.kind = StepKind::kComplement;
-    step.begin = t_[k].begin;
-    step.end = t_[m].end;
-    step.result_begin = t_[m].begin;
-    step.result_end = t_[m].end;
-    step.terms = {*operand};
-    step.written = t_[m].value;
-    step.correct = ~FoldFully(*operand) & 0xffff;
-    step.verdict = step.written == step.correct ? StepVerdict::kRight : StepVerdict::kWrong;
+    ArithmeticStep step = ComplementStep(k, m, *operand);
     Emit(std::move(step));
     *next = m + 1;
     return true;
@@ -68,16 +79,7 @@ bool Reader::ReadWordComplement(size_t k, size_t* next) {
       !IsArithmeticNumber(t_[m])) {
     return false;
   }
-  ArithmeticStep step;
-  step.kind = StepKind::kComplement;
-  step.begin = t_[k].begin;
-  step.end = t_[m].end;
-  step.result_begin = t_[m].begin;
-  step.result_end = t_[m].end;
-  step.terms = {t_[number].value};
-  step.written = t_[m].value;
-  step.correct = ~FoldFully(t_[number].value) & 0xffff;
-  step.verdict = step.written == step.correct ? StepVerdict::kRight : StepVerdict::kWrong;
+  ArithmeticStep step = ComplementStep(k, m, t_[number].value);
   Emit(std::move(step));
   *next = m + 1;
   return true;
@@ -103,13 +105,7 @@ bool Reader::ReadBreakdown(size_t k, size_t* next) {
     break;
   }
   if (parts.size() < 2 || m >= t_.size() || !t_[m].IsSymbol(")")) return false;
-  ArithmeticStep step;
-  step.kind = StepKind::kAdd;
-  step.begin = t_[k].begin;
-  step.end = t_[m].end;
-  step.result_begin = t_[k].begin;
-  step.result_end = t_[k].end;
-  step.written = t_[k].value;
+  ArithmeticStep step = StepOver(StepKind::kAdd, k, m, k);
   uint64_t dec = 0, hex = 0;
   for (size_t p : parts) {
     step.terms.push_back(t_[p].value);
@@ -178,12 +174,7 @@ bool Reader::ReadLabelledValues(size_t k, size_t* next) {
     size_t next_value;
     if (!label_at(sep, &next_label, &next_value) || next_label == Label::kTotal) break;
     uint64_t x = t_[value].value, y = t_[next_value].value;
-    ArithmeticStep step;
-    step.begin = t_[value].begin;
-    step.end = t_[next_value].end;
-    step.result_begin = t_[next_value].begin;
-    step.result_end = t_[next_value].end;
-    step.written = y;
+    ArithmeticStep step = StepOver(StepKind::kAdd, value, next_value, next_value);
     step.terms = {x};
     if (next_label == Label::kFolded) {
       if (label != Label::kTotal) break;
@@ -227,13 +218,7 @@ bool Reader::ReadLedger(size_t k, size_t* next) {
     if (t_[j].IsSymbol("=") || t_[j].IsSymbol("->")) return false;  // arithmetic, read as such
   }
   if (sum_at == 0) return false;
-  ArithmeticStep step;
-  step.kind = StepKind::kAdd;
-  step.begin = t_[k].begin;
-  step.end = t_[sum_at].end;
-  step.result_begin = t_[sum_at].begin;
-  step.result_end = t_[sum_at].end;
-  step.written = t_[sum_at].value;
+  ArithmeticStep step = StepOver(StepKind::kAdd, k, sum_at, sum_at);
   uint64_t w = t_[word].value;
   bool follows = ledger_sum_ && scan_.LineOf(t_[k].begin) <= scan_.LineOf(ledger_at_) + 1;
   if (follows) {

@@ -100,6 +100,10 @@ class Reader {
   // sums rather than folds.
   bool JudgeFold(size_t lhs, size_t rhs, bool fold_word, bool in_sequence,
                  ArithmeticStep* step) const;
+  // A step written from token `first` to token `last` whose result is token `result`.
+  ArithmeticStep StepOver(StepKind kind, size_t first, size_t last, size_t result) const;
+  // "~X = Y" written from `first` to its result `result`, judged.
+  ArithmeticStep ComplementStep(size_t first, size_t result, uint64_t operand) const;
   void ReadStatement(size_t k, size_t* next);
   bool ReadLedger(size_t k, size_t* next);
   bool ReadWordComplement(size_t k, size_t* next);

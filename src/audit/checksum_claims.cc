@@ -35,20 +35,24 @@ constexpr const char* kCheckWords[] = {"verify", "verifies", "verified", "verifi
                                        "sum",    "total",    "passes"};
 // Words that may stand between "checksum" and its value in a claim: "the ICMP checksum of
 // the reply is therefore 0x5cf5", "IP header checksum comes out to 0x615d".
+// clang-format off
 constexpr const char* kClaimFiller[] = {
-    "is",        "was",      "are",        "were",       "of",           "the",       "a",
-    "an",        "to",       "be",         "been",       "becomes",      "become",    "became",
-    "will",      "would",    "should",     "must",       "now",          "then",      "value",
-    "values",    "field",    "equals",     "equal",      "gives",        "comes",     "come",
-    "out",       "as",       "i",          "we",         "get",          "got",       "it",
-    "it's",      "its",      "this",       "that",       "which",        "so",        "packet",
-    "packet's",  "message",  "message's",  "new",        "old",          "final",     "correct",
-    "correctly", "computed", "calculated", "recomputed", "recalculated", "result",    "resulting",
-    "stays",     "remains",  "still",      "changes",    "changed",      "from",      "written",
-    "in",        "for",      "our",        "my",         "here",         "therefore", "thus",
-    "hence",     "updated",  "and",        "with",       "by",           "hand",      "expected",
-    "works",     "work",     "evaluates",  "holds",      "reads",        "has",       "hex",
-    "header",    "echo",     "bytes",      "check",      "verification"};
+    // verbs
+    "is", "was", "are", "were", "be", "been", "becomes", "become", "became", "will", "would",
+    "should", "must", "equals", "equal", "gives", "comes", "come", "get", "got", "stays",
+    "remains", "changes", "changed", "works", "work", "evaluates", "holds", "reads", "has",
+    // articles and pronouns
+    "the", "a", "an", "i", "we", "it", "it's", "its", "this", "that", "which", "our", "my",
+    // linking words
+    "of", "to", "now", "then", "as", "out", "so", "from", "in", "for", "here", "therefore",
+    "thus", "hence", "and", "with", "by", "still",
+    // nouns and adjectives
+    "value", "values", "field", "packet", "packet's", "message", "message's", "new", "old",
+    "final", "correct", "correctly", "computed", "calculated", "recomputed", "recalculated",
+    "result", "resulting", "written", "updated", "hand", "expected", "hex", "header", "echo",
+    "bytes", "check", "verification",
+};
+// clang-format on
 
 bool IsSubjectWord(const TextToken& w, Subject* subject) {
   if (w.TextIn(kRequestWords)) {
@@ -248,8 +252,8 @@ size_t ReadClaim(const std::vector<TextToken>& t, size_t keyword, size_t k,
     size_t c = after;
     while (c < t.size() && c < after + 5 &&
            (t[c].IsSymbol("->") || t[c].IsSymbol(",") || t[c].IsWord("then") ||
-            t[c].IsWord("and") || t[c].IsWord("its") || t[c].IsWord("the") ||
-            t[c].IsWord("so") || t[c].IsWord("one's"))) {
+            t[c].IsWord("and") || t[c].IsWord("its") || t[c].IsWord("the") || t[c].IsWord("so") ||
+            t[c].IsWord("one's"))) {
       ++c;
     }
     if (c < t.size() &&
