@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Echo requests for the model-answer corpus: one raw-IP pcap, one request per frame."""
 import os, struct, sys
-sys.path.insert(0, "/work/main/captures/scripts")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "captures", "scripts"))
 import pktlib as P
 
 A4, B4 = "192.0.2.1", "192.0.2.2"
