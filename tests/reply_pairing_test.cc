@@ -3,6 +3,7 @@
 #include "grade/reply_pairing.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "grade/responder.h"
 #include "packet/icmp.h"
@@ -33,17 +34,23 @@ EchoPacket Echo(uint8_t src, uint8_t dst, uint8_t type, uint16_t ident, uint16_t
   return Packet(HexEncode(d));
 }
 
+// The match of a reply that answers waiting request `index`.
+std::optional<ReplyMatch> Answers(uint64_t index) { return ReplyMatch{index, false}; }
+std::optional<ReplyMatch> Duplicates(uint64_t index) { return ReplyMatch{index, true}; }
+
 TEST_CASE("exact key first, first in first out", "[pairing]") {
   ReplyPairer p;
   p.AddRequest(0, Echo(1, 2, 8, 7, 1, 'a'));
   p.AddRequest(1, Echo(1, 2, 8, 7, 1, 'b'));
   p.AddRequest(2, Echo(1, 2, 8, 7, 2));
-  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 2)) == std::optional<uint64_t>(2));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 2)) == Answers(2));
   // Same key, different data: the oldest request first, whatever the reply's data.
-  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1, 'b')) == std::optional<uint64_t>(0));
-  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1, 'a')) == std::optional<uint64_t>(1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1, 'b')) == Answers(0));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1, 'a')) == Answers(1));
   CHECK(p.waiting() == 0);
-  CHECK_FALSE(p.MatchReply(Echo(2, 1, 0, 7, 1)).has_value());
+  // A third reply with that key answers nothing new: a duplicate of the last one answered.
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Duplicates(1));
+  CHECK_FALSE(p.MatchReply(Echo(2, 1, 0, 8, 1)).has_value());
 }
 
 TEST_CASE("three of four: the oldest unanswered request that matches", "[pairing]") {
@@ -51,9 +58,9 @@ TEST_CASE("three of four: the oldest unanswered request that matches", "[pairing
   p.AddRequest(10, Echo(1, 2, 8, 7, 1));
   p.AddRequest(11, Echo(1, 2, 8, 7, 2));
   p.AddRequest(12, Echo(1, 3, 8, 9, 5));
-  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 99)) == std::optional<uint64_t>(10));  // seq wrong
-  CHECK(p.MatchReply(Echo(3, 1, 0, 4, 5)) == std::optional<uint64_t>(12));   // ident wrong
-  CHECK(p.MatchReply(Echo(9, 1, 0, 7, 2)) == std::optional<uint64_t>(11));   // source wrong
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 99)) == Answers(10));  // seq wrong
+  CHECK(p.MatchReply(Echo(3, 1, 0, 4, 5)) == Answers(12));   // ident wrong
+  CHECK(p.MatchReply(Echo(9, 1, 0, 7, 2)) == Answers(11));   // source wrong
   // Two of four is not enough.
   p.AddRequest(13, Echo(1, 2, 8, 7, 3));
   CHECK_FALSE(p.MatchReply(Echo(9, 1, 0, 8, 3)).has_value());
@@ -64,7 +71,7 @@ TEST_CASE("a reply whose addresses were not swapped still finds its request", "[
   ReplyPairer p;
   p.AddRequest(0, Echo(1, 2, 8, 7, 1));
   p.AddRequest(1, Echo(1, 2, 8, 7, 2));
-  CHECK(p.MatchReply(Echo(1, 2, 0, 7, 2)) == std::optional<uint64_t>(1));
+  CHECK(p.MatchReply(Echo(1, 2, 0, 7, 2)) == Answers(1));
 }
 
 TEST_CASE("a request to a group address is answered from a unicast one", "[pairing]") {
@@ -72,7 +79,7 @@ TEST_CASE("a request to a group address is answered from a unicast one", "[pairi
   p.AddRequest(0, Echo(1, 2, 8, 7, 1));          // unicast, unanswered: bad checksum, say
   p.AddRequest(1, Echo(1, 1, 8, 7, 4, 0, 224));  // to 224.0.0.1
   // Exact on destination, identifier and sequence, any source: not three-of-four with #0.
-  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 4)) == std::optional<uint64_t>(1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 4)) == Answers(1));
   CHECK(p.Unanswered() == std::vector<uint64_t>{0});
 }
 
@@ -100,7 +107,103 @@ TEST_CASE("a reply with a wrong checksum pairs all the same", "[pairing]") {
   p.AddRequest(5, request);
   Bytes reply = *BuildReferenceReply(request, Profile::kRfc);
   PutBe16(reply, 22, 0x54f5);  // not updated after the type change
-  CHECK(p.MatchReply(Packet(HexEncode(reply))) == std::optional<uint64_t>(5));
+  CHECK(p.MatchReply(Packet(HexEncode(reply))) == Answers(5));
+}
+
+TEST_CASE("ping's duplicates (DUP!) are duplicates of their request, not replies to the next",
+          "[pairing]") {
+  ReplyPairer p;
+  p.AddRequest(0, Echo(1, 2, 8, 7, 1));
+  p.AddRequest(1, Echo(1, 2, 8, 7, 2));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Answers(0));
+  // The same reply again, before request 1's: three of four would match request 1 (only the
+  // sequence differs), which would take its correct reply's place and call that one wrong.
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Duplicates(0));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Duplicates(0));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 2)) == Answers(1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 2)) == Duplicates(1));
+  CHECK(p.Unanswered().empty());
+  // Replies from several hosts to one request to a group address: the first answers it, the
+  // others are its duplicates.
+  p.AddRequest(2, Echo(1, 1, 8, 7, 9, 0, 224));
+  p.AddRequest(3, Echo(1, 2, 8, 7, 10));
+  CHECK(p.MatchReply(Echo(5, 1, 0, 7, 9)) == Answers(2));
+  CHECK(p.MatchReply(Echo(6, 1, 0, 7, 9)) == Duplicates(2));
+  CHECK(p.Unanswered() == std::vector<uint64_t>{3});
+}
+
+TEST_CASE("three of four never takes a reply whose exact key is another request's", "[pairing]") {
+  ReplyPairer p;
+  p.AddRequest(0, Echo(1, 2, 8, 7, 1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Answers(0));
+  p.AddRequest(1, Echo(1, 2, 8, 7, 2));
+  p.AddRequest(2, Echo(1, 2, 8, 8, 1));
+  // Key of request 0 (answered): neither request 1 (seq differs) nor 2 (ident differs).
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Duplicates(0));
+  CHECK(p.waiting() == 2);
+  // A reply with a wrong sequence that is nobody's key still finds the oldest of three.
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 77)) == Answers(1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 77, 1)) == Answers(2));
+}
+
+TEST_CASE("three of four picks the oldest waiting request over all four fields", "[pairing]") {
+  ReplyPairer p;
+  p.AddRequest(0, Echo(1, 3, 8, 7, 1));  // matches the reply below but for the source
+  p.AddRequest(1, Echo(1, 2, 8, 7, 5));  // matches but for the sequence
+  p.AddRequest(2, Echo(1, 2, 8, 9, 1));  // matches but for the identifier
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Answers(0));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Answers(1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 1)) == Answers(2));
+  CHECK(p.waiting() == 0);
+}
+
+// Pairs `n` requests, each answered by a reply with a wrong sequence after all requests are
+// in (the three-of-four fallback), taken from both ends of the queue; then `n` more in a
+// ping-like run (same addresses and identifier) answered newest first, each reply twice.
+// Returns the table probes made.
+uint64_t PairHostileRun(uint32_t n) {
+  ReplyPairer p;
+  auto host = [](uint32_t i) { return static_cast<uint8_t>(2 + (i >> 16)); };
+  for (uint32_t i = 0; i < n; ++i) {
+    p.AddRequest(i, Echo(1, host(i), 8, static_cast<uint16_t>(i), 1));
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t which = i % 2 ? n - 1 - i / 2 : i / 2;
+    std::optional<ReplyMatch> m =
+        p.MatchReply(Echo(host(which), 1, 0, static_cast<uint16_t>(which), 0));
+    REQUIRE(m == Answers(which));
+  }
+  REQUIRE(p.waiting() == 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    p.AddRequest(n + i, Echo(1, host(i), 8, 7, static_cast<uint16_t>(i)));
+  }
+  for (uint32_t i = n; i-- > 0;) {
+    EchoPacket reply = Echo(host(i), 1, 0, 7, static_cast<uint16_t>(i));
+    REQUIRE(p.MatchReply(reply) == Answers(n + i));
+    REQUIRE(p.MatchReply(reply) == Duplicates(n + i));
+  }
+  REQUIRE(p.waiting() == 0);
+  return p.probes();
+}
+
+TEST_CASE("pairing is linear: 80k hostile requests cost 8 times what 10k do", "[pairing]") {
+  uint64_t small_probes = PairHostileRun(10000), large_probes = PairHostileRun(80000);
+  INFO(small_probes << " table probes for 10k, " << large_probes << " for 80k");
+  CHECK(large_probes < 8 * small_probes * 3 / 2);
+  // And in time, which also counts work no probe sees (generous: quadratic would be 64x).
+  auto seconds = [](uint32_t n) {
+    double best = 1e9;
+    for (int i = 0; i < 3; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      PairHostileRun(n);
+      best = std::min(
+          best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return best;
+  };
+  double small = seconds(10000), large = seconds(80000);
+  INFO(small << " s for 10k, " << large << " s for 80k");
+  CHECK(large < 24 * small);
 }
 
 }  // namespace

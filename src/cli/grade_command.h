@@ -1,25 +1,14 @@
 // `llmstack-replay grade CAPTURE [REPLIES]`: grades replies already given, with no model: the
 // replies in the capture itself, those of a second capture, or a text file of hex replies in
-// request order.
+// request order (src/run/grade_run.h).
 #ifndef LLMSTACK_CLI_GRADE_COMMAND_H_
 #define LLMSTACK_CLI_GRADE_COMMAND_H_
 
 #include <cstdio>
-#include <optional>
-#include <string>
-#include <vector>
 
-#include "grade/profile.h"
+#include "run/grade_run.h"
 
 namespace llmstack {
-
-struct GradeOptions {
-  std::string capture;
-  std::optional<std::string> replies;  // a capture, or a text file of hex lines
-  Profile profile = Profile::kRfc;
-  std::vector<std::string> reports;
-  bool quiet = false;  // no per-request lines
-};
 
 // Runs the command, printing to `out` and errors to `err`. Returns the exit code: 0 all
 // correct, 1 a reply wrong/missing/unexpected, 2 unreadable input.

@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
       "  llmstack-replay IN -o OUT [options]         the main job (replay --help: its options)\n"
       "  llmstack-replay grade CAPTURE [REPLIES]     grade replies offline; no model involved\n"
       "  llmstack-replay explain HEX [--reply HEX]   dissect a packet, every checksum step\n"
+      "  llmstack-replay explain CAPTURE --frame N   the same for frame N of a capture\n"
       "  llmstack-replay audit TEXTFILE...           check checksum arithmetic written down\n"
       "  llmstack-replay live --tun NAME [options]   answer live pings through a TUN device\n"
       "  llmstack-replay compare RUN.json RUN.json   compare runs request by request\n\n"
@@ -147,8 +148,15 @@ int main(int argc, char** argv) {
   llmstack::ExplainOptions explain;
   CLI::App* explain_cmd =
       app.add_subcommand("explain", "Dissect one packet and show every checksum step");
-  explain_cmd->add_option("hex", explain.packet_hex, "The packet (IP datagram) as hex")->required();
+  explain_cmd
+      ->add_option("packet", explain.packet,
+                   "The packet as hex (an IP datagram; a frame with --link), or with --frame a "
+                   "capture")
+      ->required();
   explain_cmd->add_option("--reply", explain.reply_hex, "A reply to grade, as hex");
+  explain_cmd->add_option("--link", explain.link,
+                          "The hex is a frame of this link type: ether, sll, sll2, raw, null, ...");
+  explain_cmd->add_option("--frame", explain.frame, "Explain frame N of the capture PACKET names");
   explain_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
       ->capture_default_str();
 

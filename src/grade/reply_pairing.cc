@@ -7,7 +7,8 @@ namespace llmstack {
 
 size_t ReplyPairer::KeyHash::operator()(const Key& k) const {
   // Both addresses eight bytes at a time, multiplied in (Fibonacci hashing).
-  uint64_t h = uint64_t{k.ident} << 16 | k.seq | uint64_t{k.ipv6} << 32 | uint64_t{k.group} << 33;
+  uint64_t h = uint64_t{k.ident} << 16 | k.seq | uint64_t{k.ipv6} << 32 | uint64_t{k.group} << 33 |
+               uint64_t{static_cast<uint8_t>(k.omitted)} << 34;
   for (const std::array<uint8_t, 16>* a : {&k.src, &k.dst}) {
     for (size_t i = 0; i < 16; i += 8) {
       uint64_t w;
@@ -17,6 +18,28 @@ size_t ReplyPairer::KeyHash::operator()(const Key& k) const {
     }
   }
   return static_cast<size_t>(h);
+}
+
+ReplyPairer::Key ReplyPairer::Key::Without(Omitted field) const {
+  Key k = *this;
+  k.omitted = field;
+  switch (field) {
+    case Omitted::kSrc:
+      k.src = {};
+      break;
+    case Omitted::kDst:
+      k.dst = {};
+      break;
+    case Omitted::kIdent:
+      k.ident = 0;
+      break;
+    case Omitted::kSeq:
+      k.seq = 0;
+      break;
+    case Omitted::kNone:
+      break;
+  }
+  return k;
 }
 
 ReplyPairer::Key ReplyPairer::RequestKey(const EchoPacket& p) {
@@ -36,87 +59,149 @@ ReplyPairer::Key ReplyPairer::AnswerKey(const EchoPacket& p) {
   return k;
 }
 
+void ReplyPairer::Hold(const Key& key, uint64_t index) {
+  ++probes_;
+  bool added;
+  Bucket& bucket = by_key_.ValueAt(by_key_.FindOrAdd(key, &added));
+  if (added) {
+    bucket.first = index;
+  } else {
+    bucket.later.push_back(index);
+  }
+}
+
 void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
   Key k = RequestKey(request);
   if (IsGroupAddress(request.dst())) {
     k.group = true;
     k.dst = {};
   }
-  bool added;
-  Bucket& bucket = by_key_.ValueAt(by_key_.FindOrAdd(k, &added));
-  if (added) {
-    bucket.first = index;
-  } else {
-    bucket.later.push_back(index);
+  Hold(k, index);
+  if (!k.group) {
+    for (Omitted field : kOmittable) Hold(k.Without(field), index);
   }
   queue_.push_back({index, k, true});
   ++waiting_;
 }
 
-void ReplyPairer::Take(size_t slot, uint64_t index) {
-  Bucket& b = by_key_.ValueAt(slot);
-  if (b.first == index) {
-    if (b.later.empty()) {
-      by_key_.Erase(slot);
-    } else {
-      b.first = b.later.front();
-      b.later.erase(b.later.begin());
-    }
-  } else {
-    b.later.erase(std::remove(b.later.begin(), b.later.end(), index), b.later.end());
-  }
+ReplyPairer::Entry* ReplyPairer::FindEntry(uint64_t index) {
+  ++probes_;
+  if (queue_.empty() || index < queue_.front().index) return nullptr;
   // Indexes usually follow one another, so the entry is usually where its index says.
-  auto entry = queue_.end();
-  if (!queue_.empty() && index >= queue_.front().index &&
-      index - queue_.front().index < queue_.size() &&
-      queue_[index - queue_.front().index].index == index) {
-    entry = queue_.begin() + static_cast<std::ptrdiff_t>(index - queue_.front().index);
-  } else {
-    entry = std::lower_bound(queue_.begin(), queue_.end(), index,
-                             [](const Entry& e, uint64_t i) { return e.index < i; });
-  }
-  if (entry != queue_.end() && entry->index == index && entry->waiting) {
-    entry->waiting = false;
-    --waiting_;
-  }
-  while (!queue_.empty() && !queue_.front().waiting) queue_.pop_front();
+  uint64_t offset = index - queue_.front().index;
+  if (offset < queue_.size() && queue_[offset].index == index) return &queue_[offset];
+  auto entry = std::lower_bound(queue_.begin(), queue_.end(), index,
+                                [](const Entry& e, uint64_t i) { return e.index < i; });
+  return entry != queue_.end() && entry->index == index ? &*entry : nullptr;
 }
 
-std::optional<uint64_t> ReplyPairer::TakeFirst(const Key& key) {
+std::optional<uint64_t> ReplyPairer::Oldest(const Key& key) {
+  ++probes_;
   size_t slot = by_key_.Find(key);
   if (slot == ByKey::kNone) return std::nullopt;
-  uint64_t index = by_key_.ValueAt(slot).first;
-  Take(slot, index);
+  return by_key_.ValueAt(slot).first;  // always waiting (see Release)
+}
+
+void ReplyPairer::Release(const Key& key) {
+  ++probes_;
+  size_t slot = by_key_.Find(key);
+  if (slot == ByKey::kNone) return;
+  Bucket& b = by_key_.ValueAt(slot);
+  ++b.taken;
+  // Drop taken requests from the front, so that `first` is waiting again.
+  while (!IsWaiting(b.first)) {
+    --b.taken;
+    if (b.later_head == b.later.size()) {
+      by_key_.Erase(slot);
+      return;
+    }
+    b.first = b.later[b.later_head++];
+  }
+  // Squeeze out the dropped front, and taken requests when they are most of what is held.
+  if (b.taken * 2 > b.held() && b.held() > 8) {
+    auto end = std::remove_if(b.later.begin() + static_cast<std::ptrdiff_t>(b.later_head),
+                              b.later.end(), [&](uint64_t i) { return !IsWaiting(i); });
+    b.later.erase(end, b.later.end());
+    b.later.erase(b.later.begin(), b.later.begin() + static_cast<std::ptrdiff_t>(b.later_head));
+    b.later_head = 0;
+    b.taken = 0;
+  } else if (b.later_head > 8 && b.later_head * 2 > b.later.size()) {
+    b.later.erase(b.later.begin(), b.later.begin() + static_cast<std::ptrdiff_t>(b.later_head));
+    b.later_head = 0;
+  }
+}
+
+void ReplyPairer::Take(uint64_t index, Key key) {  // a copy: the entry may leave the queue
+  Entry* e = FindEntry(index);
+  if (e == nullptr || !e->waiting) return;
+  e->waiting = false;
+  --waiting_;
+  Release(key);
+  if (!key.group) {
+    for (Omitted field : kOmittable) Release(key.Without(field));
+  }
+  while (!queue_.empty() && !queue_.front().waiting) queue_.pop_front();
+  RememberAnswered(key, index);
+}
+
+void ReplyPairer::RememberAnswered(const Key& key, uint64_t index) {
+  bool added;
+  answered_.ValueAt(answered_.FindOrAdd(key, &added)) = index;
+  answered_order_.emplace_back(key, index);
+  if (answered_order_.size() > kRememberedAnswers) {
+    const auto& [old_key, old_index] = answered_order_.front();
+    size_t slot = answered_.Find(old_key);
+    // A key answered again since is remembered under its newer request.
+    if (slot != AnsweredByKey::kNone && answered_.ValueAt(slot) == old_index) {
+      answered_.Erase(slot);
+    }
+    answered_order_.pop_front();
+  }
+}
+
+std::optional<uint64_t> ReplyPairer::AnsweredUnder(const Key& key) {
+  ++probes_;
+  size_t slot = answered_.Find(key);
+  if (slot == AnsweredByKey::kNone) return std::nullopt;
+  return answered_.ValueAt(slot);
+}
+
+std::optional<uint64_t> ReplyPairer::TakeOldest(const Key& key) {
+  std::optional<uint64_t> index = Oldest(key);
+  if (!index) return std::nullopt;
+  Take(*index, FindEntry(*index)->key);
   return index;
 }
 
 std::optional<uint64_t> ReplyPairer::MatchUnchangedType(const EchoPacket& packet) {
-  return TakeFirst(AnswerKey(packet));
+  return TakeOldest(AnswerKey(packet));
 }
 
-std::optional<uint64_t> ReplyPairer::MatchReply(const EchoPacket& reply) {
+std::optional<ReplyMatch> ReplyPairer::MatchReply(const EchoPacket& reply) {
   Key want = AnswerKey(reply);
-  if (std::optional<uint64_t> exact = TakeFirst(want)) return exact;
   Key group = want;
   group.group = true;
   group.dst = {};
-  if (std::optional<uint64_t> to_group = TakeFirst(group)) return to_group;
   // Addresses not swapped (the reply sent the request's way): the two addresses are one
   // mistake, identifier and sequence still name the request. Wireshark pairs these too.
-  if (std::optional<uint64_t> unswapped = TakeFirst(RequestKey(reply))) return unswapped;
-  // Three of four: source, destination, identifier, sequence.
-  for (const Entry& e : queue_) {
-    const Key& k = e.key;
-    if (!e.waiting || k.ipv6 != want.ipv6 || k.group) continue;
-    int same =
-        (k.src == want.src) + (k.dst == want.dst) + (k.ident == want.ident) + (k.seq == want.seq);
-    if (same >= 3) {
-      uint64_t found = e.index;
-      Take(by_key_.Find(k), found);
-      return found;
-    }
+  Key unswapped = RequestKey(reply);
+  for (const Key* key : {&want, &group, &unswapped}) {
+    if (std::optional<uint64_t> index = TakeOldest(*key)) return ReplyMatch{*index, false};
   }
-  return std::nullopt;
+  // A reply with the key of a request already answered is a duplicate of it (RFC 792 leaves
+  // duplicates possible; ping counts them): not a wrong reply to some other request.
+  for (const Key* key : {&want, &group, &unswapped}) {
+    if (std::optional<uint64_t> index = AnsweredUnder(*key)) return ReplyMatch{*index, true};
+  }
+  // Three of four: source, destination, identifier, sequence; the oldest of the candidates.
+  std::optional<uint64_t> oldest;
+  for (Omitted field : kOmittable) {
+    std::optional<uint64_t> index = Oldest(want.Without(field));
+    if (index && (!oldest || *index < *oldest)) oldest = index;
+  }
+  if (!oldest) return std::nullopt;
+  Take(*oldest, FindEntry(*oldest)->key);
+  return ReplyMatch{*oldest, false};
 }
 
 std::vector<uint64_t> ReplyPairer::Unanswered() const {

@@ -5,6 +5,11 @@
 // checksum: a reply with a wrong checksum must still find its request. A request to a
 // multicast or broadcast address is answered from a unicast one (RFC 1122 §3.2.1.3, RFC 4443
 // §4.2), so its reply matches on the other three with any source address.
+//
+// A second reply with the exact key of a request already answered is a duplicate of that
+// request (ping prints `DUP!`), never the reply of another request: it is not offered to the
+// three-of-four fallback. Every operation is amortized constant time: the fallback looks in
+// four tables keyed by three of the four fields, not through the waiting requests.
 #ifndef LLMSTACK_GRADE_REPLY_PAIRING_H_
 #define LLMSTACK_GRADE_REPLY_PAIRING_H_
 
@@ -12,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "base/flat_hash_map.h"
@@ -19,15 +25,29 @@
 
 namespace llmstack {
 
+// What a reply answers: a waiting request (which it takes), or a request already answered
+// (`duplicate`).
+struct ReplyMatch {
+  uint64_t request = 0;
+  bool duplicate = false;
+  bool operator==(const ReplyMatch&) const = default;
+};
+
 class ReplyPairer {
  public:
+  // How many answered requests are remembered to recognize duplicates of their replies (as
+  // many as ping's table of received sequence numbers).
+  static constexpr size_t kRememberedAnswers = 65536;
+
   // Registers a request, known by `index`, that waits for its reply. REQUIRES: `index` is
   // greater than that of every request added before.
   void AddRequest(uint64_t index, const EchoPacket& request);
 
   // The request `reply` answers: exact key first, then a request to a group address, then the
-  // key with the addresses unswapped, then three of four. Removes it.
-  std::optional<uint64_t> MatchReply(const EchoPacket& reply);
+  // key with the addresses unswapped (each taking the request); then, when one of those keys
+  // is that of a request already answered, that request as a duplicate; then three of four
+  // (taking the request). None when it answers nothing.
+  std::optional<ReplyMatch> MatchReply(const EchoPacket& reply);
 
   // For a request-type packet: the request it would answer if it were a reply whose type was
   // not changed (exact swapped key only). Removes it.
@@ -36,23 +56,37 @@ class ReplyPairer {
   // Requests still waiting, oldest first.
   std::vector<uint64_t> Unanswered() const;
   size_t waiting() const { return waiting_; }
+  // Table probes made so far (for tests of the cost per reply).
+  uint64_t probes() const { return probes_; }
 
  private:
+  // Which of the four fields a key leaves out (zeroed): the tables of the three-of-four
+  // fallback.
+  enum class Omitted : uint8_t { kNone, kSrc, kDst, kIdent, kSeq };
+  static constexpr Omitted kOmittable[] = {Omitted::kSrc, Omitted::kDst, Omitted::kIdent,
+                                           Omitted::kSeq};
   struct Key {
     bool ipv6 = false;
     bool group = false;  // the request went to a group address; dst is left zero
+    Omitted omitted = Omitted::kNone;
     std::array<uint8_t, 16> src{}, dst{};
     uint16_t ident = 0, seq = 0;
     bool operator==(const Key& o) const = default;
+    Key Without(Omitted field) const;
   };
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  // The requests waiting under one key, oldest first. Almost always one: repeats are kept
-  // aside so that the common case allocates nothing of its own.
+  // The requests held under one key, oldest first: `first`, then later[later_head...]. The
+  // oldest is always still waiting; others may have been taken out of turn (`taken` counts
+  // them) and are dropped when they come to the front, or squeezed out when they are most.
+  // Almost always one request: the common case allocates nothing of its own.
   struct Bucket {
     uint64_t first = 0;
     std::vector<uint64_t> later;
+    size_t later_head = 0;
+    size_t taken = 0;
+    size_t held() const { return 1 + later.size() - later_head; }
   };
   // A request in the order added; `waiting` until it is matched.
   struct Entry {
@@ -61,16 +95,30 @@ class ReplyPairer {
     bool waiting = true;
   };
   using ByKey = FlatHashMap<Key, Bucket, KeyHash>;
+  using AnsweredByKey = FlatHashMap<Key, uint64_t, KeyHash>;
 
   static Key RequestKey(const EchoPacket& p);  // as the request carries it
   static Key AnswerKey(const EchoPacket& p);   // what the request it answers would carry
-  std::optional<uint64_t> TakeFirst(const Key& key);
-  // Takes `index` out of the bucket in `slot` of by_key_ (which holds it) and out of the queue.
-  void Take(size_t slot, uint64_t index);
+  void Hold(const Key& key, uint64_t index);
+  Entry* FindEntry(uint64_t index);
+  bool IsWaiting(uint64_t index) { return FindEntry(index) && FindEntry(index)->waiting; }
+  // The oldest waiting request under `key`.
+  std::optional<uint64_t> Oldest(const Key& key);
+  std::optional<uint64_t> TakeOldest(const Key& key);
+  // Marks `index` (waiting, held under the keys of `key`) answered and updates its buckets.
+  void Take(uint64_t index, Key key);
+  // After a request held in the bucket under `key` was taken.
+  void Release(const Key& key);
+  void RememberAnswered(const Key& key, uint64_t index);
+  std::optional<uint64_t> AnsweredUnder(const Key& key);
 
-  ByKey by_key_;
+  ByKey by_key_;             // exact keys and, for unicast requests, the four partial ones
   std::deque<Entry> queue_;  // oldest first; answered entries leave from the front
   size_t waiting_ = 0;
+  // Keys of answered requests, to tell duplicates; the oldest forgotten past the limit.
+  AnsweredByKey answered_;
+  std::deque<std::pair<Key, uint64_t>> answered_order_;
+  uint64_t probes_ = 0;
 };
 
 }  // namespace llmstack

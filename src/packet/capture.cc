@@ -93,14 +93,24 @@ bool CaptureFileHasNanoseconds(const std::string& path) {
   return false;
 }
 
-Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& path) {
+Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& name) {
+  Result<InputCopy> copy = InputCopy::Of(name);
+  if (!copy.ok()) {
+    std::string reason = copy.status().message();  // callers name the file
+    if (reason.starts_with(name + ": ")) reason.erase(0, name.size() + 2);
+    return IoError(reason);
+  }
+  const std::string path = copy->path();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return NotFound("no such file");
     return IoError(std::strerror(errno));
   }
   if (S_ISDIR(st.st_mode)) return IoError("is a directory, not a capture file");
-  if (st.st_size == 0) return Malformed("empty file, not a pcap or pcapng capture");
+  if (st.st_size == 0) {
+    return Malformed(copy->copied() ? "empty input, not a pcap or pcapng capture"
+                                    : "empty file, not a pcap or pcapng capture");
+  }
 
   // Opened here rather than by libpcap to give the stream a larger buffer: libpcap reads each
   // record with two small freads, and every refill of the default 4 KiB is a system call.
@@ -124,6 +134,7 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
     return Malformed(reason);
   }
   std::unique_ptr<CaptureReader> reader(new CaptureReader());
+  if (copy->copied()) reader->copy_.emplace(std::move(*copy));
   reader->stream_buffer_ = std::move(buffer);
   reader->pcap_ = pcap;
   Result<LinkType> link = LinkTypeFromDlt(pcap_datalink(pcap));

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/bytes.h"
+#include "base/input_copy.h"
 #include "base/status.h"
 #include "packet/link.h"
 
@@ -33,9 +35,19 @@ struct CapturedFrame {
   ByteView data;  // captured bytes; valid until the next Next()
 };
 
+// A frame as it was captured, kept so the main job can copy request frames to its output.
+struct StoredFrame {
+  uint64_t number = 0;
+  Timestamp time;
+  uint32_t original_length = 0;
+  Bytes data;
+};
+
 class CaptureReader {
  public:
-  // Opens a pcap or pcapng file, keeping nanosecond timestamps.
+  // Opens a pcap or pcapng file, keeping nanosecond timestamps. "-" (standard input) and other
+  // streams (a pipe, a FIFO) are first copied whole to a temporary file (base/input_copy.h),
+  // removed when the reader is destroyed.
   // Errors (the message names the problem, not the file; callers add the path):
   // kNotFound, kIoError (a directory, unreadable), kMalformed (empty, not a capture, broken
   // header), kUnsupported (a link type the tool does not handle).
@@ -57,6 +69,7 @@ class CaptureReader {
 
  private:
   CaptureReader() = default;
+  std::optional<InputCopy> copy_;  // of a stream; destroyed after pcap_ is closed
   // The stdio buffer of the stream libpcap reads; freed after pcap_close() closes the stream.
   std::unique_ptr<char[]> stream_buffer_;
   pcap_t* pcap_ = nullptr;

@@ -2,6 +2,10 @@
 
 #include <pcap/pcap.h>
 
+#include <cctype>
+#include <string_view>
+#include <vector>
+
 namespace llmstack {
 
 namespace {
@@ -42,76 +46,85 @@ Status CutShort(LinkType type) {
 
 }  // namespace
 
+namespace {
+
+// The one table of supported link types: the platform's DLT_ value for libpcap, the name
+// messages use, and the names `explain --link` takes (tcpdump's -y names, lower case, first).
+struct LinkTypeInfo {
+  LinkType type;
+  int dlt;
+  const char* name;
+  std::vector<std::string_view> option_names;
+};
+
+const std::vector<LinkTypeInfo>& LinkTypes() {
+  static const std::vector<LinkTypeInfo> table = {
+      {LinkType::kEthernet, DLT_EN10MB, "Ethernet", {"en10mb", "ether", "ethernet"}},
+      {LinkType::kLinuxSll, DLT_LINUX_SLL, "Linux cooked v1", {"linux_sll", "sll"}},
+      {LinkType::kLinuxSll2, DLT_LINUX_SLL2, "Linux cooked v2", {"linux_sll2", "sll2"}},
+      {LinkType::kRaw, DLT_RAW, "raw IP", {"raw"}},
+      {LinkType::kIpv4, DLT_IPV4, "raw IPv4", {"ipv4"}},
+      {LinkType::kIpv6, DLT_IPV6, "raw IPv6", {"ipv6"}},
+      {LinkType::kNull, DLT_NULL, "BSD loopback", {"null"}},
+      {LinkType::kLoop, DLT_LOOP, "OpenBSD loopback", {"loop"}},
+  };
+  return table;
+}
+
+const LinkTypeInfo* FindLinkType(LinkType type) {
+  for (const LinkTypeInfo& info : LinkTypes()) {
+    if (info.type == type) return &info;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Result<LinkType> LinkTypeFromDlt(int dlt) {
-  switch (dlt) {
-    case DLT_NULL:
-      return LinkType::kNull;
-    case DLT_EN10MB:
-      return LinkType::kEthernet;
-    case DLT_RAW:
-      return LinkType::kRaw;
-    case DLT_LOOP:
-      return LinkType::kLoop;
-    case DLT_LINUX_SLL:
-      return LinkType::kLinuxSll;
-    case DLT_IPV4:
-      return LinkType::kIpv4;
-    case DLT_IPV6:
-      return LinkType::kIpv6;
-    case DLT_LINUX_SLL2:
-      return LinkType::kLinuxSll2;
-    default:
-      break;
+  for (const LinkTypeInfo& info : LinkTypes()) {
+    if (info.dlt == dlt) return info.type;
   }
   const char* name = pcap_datalink_val_to_name(dlt);
+  std::string supported;
+  for (const LinkTypeInfo& info : LinkTypes()) {
+    supported += (supported.empty() ? "" : ", ") + std::string(info.name);
+  }
   return Unsupported("unsupported link type " + std::to_string(dlt) +
                      (name ? std::string(" (") + name + ")" : std::string()) +
-                     "; supported: Ethernet, Linux cooked v1/v2, raw IP, IPv4, IPv6, "
-                     "BSD and OpenBSD loopback");
+                     "; supported: " + supported);
+}
+
+Result<LinkType> LinkTypeFromName(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const LinkTypeInfo& info : LinkTypes()) {
+    for (std::string_view option : info.option_names) {
+      if (option == lower) return info.type;
+    }
+  }
+  return Unsupported("unknown link type '" + std::string(name) +
+                     "'; known: " + LinkTypeOptionNames());
+}
+
+std::string LinkTypeOptionNames() {
+  std::string names;
+  for (const LinkTypeInfo& info : LinkTypes()) {
+    for (std::string_view option : info.option_names) {
+      if (!names.empty()) names += ", ";
+      names += option;
+    }
+  }
+  return names;
 }
 
 int DltFromLinkType(LinkType type) {
-  switch (type) {
-    case LinkType::kNull:
-      return DLT_NULL;
-    case LinkType::kEthernet:
-      return DLT_EN10MB;
-    case LinkType::kRaw:
-      return DLT_RAW;
-    case LinkType::kLoop:
-      return DLT_LOOP;
-    case LinkType::kLinuxSll:
-      return DLT_LINUX_SLL;
-    case LinkType::kIpv4:
-      return DLT_IPV4;
-    case LinkType::kIpv6:
-      return DLT_IPV6;
-    case LinkType::kLinuxSll2:
-      return DLT_LINUX_SLL2;
-  }
-  return DLT_RAW;
+  const LinkTypeInfo* info = FindLinkType(type);
+  return info ? info->dlt : DLT_RAW;
 }
 
 std::string LinkTypeName(LinkType type) {
-  switch (type) {
-    case LinkType::kNull:
-      return "BSD loopback";
-    case LinkType::kEthernet:
-      return "Ethernet";
-    case LinkType::kRaw:
-      return "raw IP";
-    case LinkType::kLoop:
-      return "OpenBSD loopback";
-    case LinkType::kLinuxSll:
-      return "Linux cooked v1";
-    case LinkType::kIpv4:
-      return "raw IPv4";
-    case LinkType::kIpv6:
-      return "raw IPv6";
-    case LinkType::kLinuxSll2:
-      return "Linux cooked v2";
-  }
-  return "unknown";
+  const LinkTypeInfo* info = FindLinkType(type);
+  return info ? info->name : "unknown";
 }
 
 Result<LinkFrame> DecodeLinkFrame(LinkType type, ByteView frame) {

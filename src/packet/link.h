@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/bytes.h"
 #include "base/status.h"
@@ -29,6 +30,12 @@ Result<LinkType> LinkTypeFromDlt(int dlt);
 // The value pcap_open_dead() takes for a link type (DLT_RAW for kRaw, and so on).
 int DltFromLinkType(LinkType type);
 std::string LinkTypeName(LinkType type);
+// A link type by the name `explain --link` takes: tcpdump's -y name (en10mb, linux_sll, ...)
+// or a short one (ether, sll, sll2, raw, ipv4, ipv6, null, loop), in any case.
+// Errors: kUnsupported listing the names known.
+Result<LinkType> LinkTypeFromName(std::string_view name);
+// Those names, comma-separated.
+std::string LinkTypeOptionNames();
 
 enum class NetworkProtocol { kIpv4, kIpv6, kOther };
 

@@ -11,7 +11,7 @@ void EchoPacket::Clear() {
   family = IpFamily::kIpv4;
   datagram.clear();
   header_length = 0;
-  truncated = length_past_frame = fragmented = link_broadcast = false;
+  truncated = length_past_frame = fragmented = oversize = link_broadcast = false;
   link_header.clear();
   stored_frames.clear();
   type = code = 0;
@@ -86,41 +86,20 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
     packet->link_broadcast = reader_->link_type() == LinkType::kEthernet &&
                              link->header.size() >= 6 && (link->header[0] & 1);
     if (d->is_fragment) {
+      StoredFrame stored;
       if (keep_frames_) {
-        fragment_frames_.push_back({frame.number, frame.time, frame.original_length,
-                                    Bytes(frame.data.begin(), frame.data.end())});
+        stored = {frame.number, frame.time, frame.original_length,
+                  Bytes(frame.data.begin(), frame.data.end())};
       }
-      std::optional<ReassembledDatagram> whole = reassembler_.Add(*d, frame.number, frame.time);
-      if (!whole) continue;
-      if (!FromDatagram(whole->datagram, d->family, packet)) {
-        if (!keep_frames_) continue;
-        // Not echo: forget its stored frames.
-        std::erase_if(fragment_frames_, [&](const StoredFrame& f) {
-          return std::find(whole->frames.begin(), whole->frames.end(), f.number) !=
-                 whole->frames.end();
-        });
-        continue;
-      }
-      packet->frames = whole->frames;
+      std::optional<ReassembledDatagram> whole =
+          reassembler_.Add(*d, frame.number, frame.time, keep_frames_ ? &stored : nullptr);
+      if (!whole || !FromDatagram(whole->datagram, d->family, packet)) continue;
+      packet->frames = std::move(whole->frames);
+      packet->stored_frames = std::move(whole->stored_frames);
       packet->fragmented = true;
       packet->truncated = whole->truncated;
-      counts_.echo_frames += whole->frames.size();
-      if (keep_frames_) {
-        for (auto it = fragment_frames_.begin(); it != fragment_frames_.end();) {
-          if (std::find(whole->frames.begin(), whole->frames.end(), it->number) !=
-              whole->frames.end()) {
-            packet->stored_frames.push_back(std::move(*it));
-            it = fragment_frames_.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        // Keep this buffer bounded: frames of fragments that never complete go away.
-        if (fragment_frames_.size() > 4 * FragmentReassembler::kMaxPending) {
-          fragment_frames_.erase(fragment_frames_.begin(),
-                                 fragment_frames_.begin() + FragmentReassembler::kMaxPending);
-        }
-      }
+      packet->oversize = whole->oversize;
+      counts_.echo_frames += packet->frames.size();
       return true;
     }
     if (!ReadEchoFields(*d, packet, d->truncated && cut_by_capture)) continue;
@@ -150,6 +129,38 @@ Result<EchoPacket> EchoPacketFromDatagram(ByteView datagram) {
   packet.frame = 1;
   packet.frames = {1};
   return packet;
+}
+
+Result<Bytes> DatagramInFrame(LinkType link, ByteView frame) {
+  Result<LinkFrame> decoded = DecodeLinkFrame(link, frame);
+  if (!decoded.ok()) return decoded.status();
+  if (decoded->protocol == NetworkProtocol::kOther) {
+    return Unsupported("the " + LinkTypeName(link) + " frame does not carry IPv4 or IPv6");
+  }
+  Result<Datagram> d = ParseDatagram(decoded->payload, decoded->protocol);
+  ByteView datagram = d.ok() ? d->bytes : decoded->payload;
+  return Bytes(datagram.begin(), datagram.end());
+}
+
+Result<EchoPacket> ReadEchoPacketAt(const std::string& path, uint64_t frame) {
+  Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  PacketStream stream(reader->get(), false);
+  EchoPacket packet;
+  for (;;) {
+    Result<bool> more = stream.Next(&packet);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    if (std::find(packet.frames.begin(), packet.frames.end(), frame) != packet.frames.end()) {
+      return packet;
+    }
+  }
+  if (frame == 0 || frame > stream.counts().frames) {
+    return NotFound("no frame " + std::to_string(frame) + ": the capture has " +
+                    std::to_string(stream.counts().frames) + " frames (they count from 1)");
+  }
+  return Unsupported("frame " + std::to_string(frame) +
+                     " is not an ICMP echo request (nor part of one)");
 }
 
 }  // namespace llmstack

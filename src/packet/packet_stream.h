@@ -19,14 +19,6 @@
 
 namespace llmstack {
 
-// A frame as it was captured, kept so the main job can copy request frames to its output.
-struct StoredFrame {
-  uint64_t number = 0;
-  Timestamp time;
-  uint32_t original_length = 0;
-  Bytes data;
-};
-
 // An ICMP or ICMPv6 echo request or reply (after reassembly).
 struct EchoPacket {
   uint64_t frame = 0;            // the frame that completed it (Wireshark shows it there)
@@ -38,6 +30,8 @@ struct EchoPacket {
   bool truncated = false;          // cut by the capture's snaplen
   bool length_past_frame = false;  // the IP length claims more bytes than the frame had
   bool fragmented = false;
+  // Reassembled past 65,535 bytes (ReassembledDatagram::oversize): a host drops it.
+  bool oversize = false;
   Bytes link_header;                       // of the completing frame
   bool link_broadcast = false;             // Ethernet destination was broadcast or multicast
   std::vector<StoredFrame> stored_frames;  // when the stream keeps frames
@@ -91,9 +85,7 @@ class PacketStream {
 
   CaptureReader* reader_;
   bool keep_frames_;
-  FragmentReassembler reassembler_;
-  // Frames of fragments waiting for their datagram, when keeping frames.
-  std::vector<StoredFrame> fragment_frames_;
+  FragmentReassembler reassembler_;  // holds the frames of fragments, when keeping frames
   PacketStreamCounts counts_;
 };
 
@@ -101,6 +93,18 @@ class PacketStream {
 // decodes one from a capture. Errors: kMalformed / kTruncated from the IP parser, or
 // kUnsupported when it is not an echo message.
 Result<EchoPacket> EchoPacketFromDatagram(ByteView datagram);
+
+// The IP datagram in a frame of link type `link`: after the link header, up to where the IP
+// length says it ends (link-layer padding is not part of it; a datagram too malformed to say
+// is given whole). Errors: kTruncated (the frame ends inside its link header), kUnsupported
+// (the frame does not carry IPv4 or IPv6).
+Result<Bytes> DatagramInFrame(LinkType link, ByteView frame);
+
+// The echo message frame `frame` (counting from 1) of the capture at `path` is part of: its
+// datagram reassembled when fragmented. Errors: those of opening and reading the capture
+// (not naming it), kNotFound when the capture ends before that frame, kUnsupported when the
+// frame holds no ICMP echo request or reply.
+Result<EchoPacket> ReadEchoPacketAt(const std::string& path, uint64_t frame);
 
 }  // namespace llmstack
 

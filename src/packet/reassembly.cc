@@ -8,54 +8,76 @@
 namespace llmstack {
 
 namespace {
-constexpr size_t kMaxDatagram = 65535 + 40;
-}
+// The most an IP length field can say: IPv4 total length, IPv6 payload length.
+constexpr size_t kMaxLengthField = 65535;
+}  // namespace
 
 bool FragmentReassembler::Key::operator<(const Key& o) const {
   return std::tie(family, src, dst, id, protocol) <
          std::tie(o.family, o.src, o.dst, o.id, o.protocol);
 }
 
-uint64_t FragmentReassembler::pending_frames() const {
-  uint64_t n = 0;
-  for (const auto& [key, p] : pending_) n += p.frames.size();
-  return n;
+void FragmentReassembler::Drop(PendingMap::iterator it) {
+  Pending& p = it->second;
+  discarded_frames_ += p.frame_count;
+  pending_frames_ -= p.frame_count;
+  memory_ -= p.memory;
+  by_age_.erase(p.serial);
+  pending_.erase(it);
+}
+
+void FragmentReassembler::Poison(Pending& p) {
+  // What it held goes; the entry stays, so that its later fragments are dropped too.
+  p.poisoned = true;
+  memory_ -= p.memory;
+  p.memory = 0;
+  p.pieces = {};
+  p.runs = {};
+  p.frames = {};
+  p.stored_frames = {};
+  p.first_headers = {};
 }
 
 void FragmentReassembler::Expire(double now) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (now - it->second.first_seen > kTimeoutSeconds) {
-      discarded_frames_ += it->second.frames.size();
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
+  while (!by_age_.empty() && now - by_age_.begin()->second->second.first_seen > kTimeoutSeconds) {
+    Drop(by_age_.begin()->second);
   }
 }
 
 std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& fragment,
-                                                            uint64_t frame, const Timestamp& time) {
+                                                            uint64_t frame, const Timestamp& time,
+                                                            StoredFrame* stored) {
   Expire(time.Seconds());
-  Key key{fragment.family, Bytes(fragment.src.begin(), fragment.src.end()),
-          Bytes(fragment.dst.begin(), fragment.dst.end()), fragment.fragment_id,
-          fragment.family == IpFamily::kIpv4 ? fragment.protocol : uint8_t{0}};
-  auto it = pending_.find(key);
-  if (it == pending_.end()) {
-    if (pending_.size() >= kMaxPending) {
-      discarded_frames_ += pending_.begin()->second.frames.size();
-      pending_.erase(pending_.begin());
-    }
-    it = pending_.emplace(key, Pending{}).first;
-    it->second.first_seen = time.Seconds();
-  }
-  Pending& p = it->second;
-  p.frames.push_back(frame);
-  if (p.poisoned) return std::nullopt;
-
   // The fragment's data: after the IPv4 header, or after the IPv6 Fragment header.
   size_t data_start = fragment.family == IpFamily::kIpv4 ? fragment.header_length
                                                          : fragment.fragment_header_offset + 8;
   ByteView data = fragment.bytes.subspan(std::min(data_start, fragment.bytes.size()));
+  size_t cost = kFragmentCost + data.size() + (stored ? stored->data.size() : 0);
+
+  Key key{fragment.family, Bytes(fragment.src.begin(), fragment.src.end()),
+          Bytes(fragment.dst.begin(), fragment.dst.end()), fragment.fragment_id,
+          fragment.family == IpFamily::kIpv4 ? fragment.protocol : uint8_t{0}};
+  auto it = pending_.find(key);
+  if (memory_ + cost > kMemoryLimit && (it == pending_.end() || !it->second.poisoned)) {
+    ++discarded_frames_;  // over ipfrag_high_thresh: dropped, as Linux does
+    return std::nullopt;
+  }
+  if (it == pending_.end()) {
+    if (pending_.size() >= kMaxPending) Drop(by_age_.begin()->second);
+    it = pending_.emplace(std::move(key), Pending{}).first;
+    it->second.first_seen = time.Seconds();
+    it->second.serial = next_serial_++;
+    by_age_.emplace(it->second.serial, it);
+  }
+  Pending& p = it->second;
+  ++p.frame_count;
+  ++pending_frames_;
+  if (p.poisoned) return std::nullopt;
+  p.frames.push_back(frame);
+  if (stored) p.stored_frames.push_back(std::move(*stored));
+  p.memory += cost;
+  memory_ += cost;
+
   size_t declared = data.size();
   if (fragment.truncated) {
     uint16_t length_field = 0;
@@ -69,42 +91,46 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
   }
   size_t begin = fragment.fragment_offset;
   size_t end = begin + declared;
-  if (end > kMaxDatagram || (fragment.more_fragments && declared % 8 != 0)) {
-    p.poisoned = true;
+  // A fragment of no data discards the datagram (Linux ip_frag_queue, ip6_frag_queue: "end ==
+  // offset"), as does one of a length not a multiple of 8 that is not the last (RFC 791 §3.2).
+  if (end == begin || (fragment.more_fragments && declared % 8 != 0)) {
+    Poison(p);
     return std::nullopt;
   }
-  // Pieces are kept sorted by offset and never overlap. As Linux does (inet_frag_queue_insert),
-  // a fragment lying wholly inside a run of data already received is a duplicate and ignored;
-  // any other overlap discards the datagram (RFC 5722), and so does data past the last
-  // fragment's end.
-  if (p.have_last && (end > p.total || (!fragment.more_fragments && end != p.total))) {
-    p.poisoned = true;
+  // Data past the last fragment's end discards the datagram, and so does a second last
+  // fragment that disagrees on the end, or a last one ending before data already received.
+  if ((p.have_last && (end > p.total || (!fragment.more_fragments && end != p.total))) ||
+      (!fragment.more_fragments && !p.runs.empty() && p.runs.rbegin()->second > end)) {
+    Poison(p);
     return std::nullopt;
   }
-  auto pos =
-      std::upper_bound(p.pieces.begin(), p.pieces.end(), begin,
-                       [](size_t offset, const Piece& piece) { return offset < piece.offset; });
-  bool overlaps =
-      (pos != p.pieces.begin() && std::prev(pos)->offset + std::prev(pos)->declared > begin) ||
-      (pos != p.pieces.end() && pos->offset < end);
-  if (overlaps) {
-    if (pos != p.pieces.begin()) {
-      auto run = std::prev(pos);
-      size_t run_end = run->offset + run->declared;
-      for (auto next = pos; next != p.pieces.end() && next->offset == run_end; ++next) {
-        run_end = next->offset + next->declared;
-      }
-      if (end <= run_end) return std::nullopt;  // a duplicate
-    }
-    p.poisoned = true;
+  // As Linux does (inet_frag_queue_insert), a fragment lying wholly inside a run of data
+  // already received is a duplicate and ignored; any other overlap discards the datagram
+  // (RFC 5722).
+  auto next = p.runs.upper_bound(begin);
+  auto prev = next == p.runs.begin() ? p.runs.end() : std::prev(next);
+  if (prev != p.runs.end() && prev->second > begin) {
+    if (end <= prev->second) return std::nullopt;  // a duplicate
+    Poison(p);
     return std::nullopt;
   }
-  if (!fragment.more_fragments && !p.pieces.empty() &&
-      p.pieces.back().offset + p.pieces.back().declared > end) {
-    p.poisoned = true;  // data beyond what the last fragment says is the end
+  if (next != p.runs.end() && next->first < end) {
+    Poison(p);
     return std::nullopt;
   }
-  p.pieces.insert(pos, Piece{begin, Bytes(data.begin(), data.end()), declared});
+  size_t run_start = begin, run_end = end;
+  if (prev != p.runs.end() && prev->second == begin) {
+    run_start = prev->first;
+    p.runs.erase(prev);
+  }
+  if (next != p.runs.end() && next->first == end) {
+    run_end = next->second;
+    p.runs.erase(next);
+  }
+  p.runs.emplace(run_start, run_end);
+  p.received += declared;
+  p.pieces.push_back(Piece{begin, Bytes(data.begin(), data.end()), declared});
+
   if (begin == 0) {
     p.have_first = true;
     size_t headers = fragment.family == IpFamily::kIpv4 ? fragment.header_length
@@ -120,45 +146,55 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
     p.have_last = true;
     p.total = end;
   }
-  return TryComplete(it);
+  // Pieces never overlap and none lies past the end, so all the data is there when the
+  // bytes received add up to the end.
+  if (!p.have_first || !p.have_last || p.received != p.total) return std::nullopt;
+  return Complete(it);
 }
 
-std::optional<ReassembledDatagram> FragmentReassembler::TryComplete(
-    std::map<Key, Pending>::iterator it) {
+ReassembledDatagram FragmentReassembler::Complete(PendingMap::iterator it) {
   Pending& p = it->second;
-  if (!p.have_first || !p.have_last) return std::nullopt;
-  size_t covered = 0;
-  for (const Piece& piece : p.pieces) {
-    if (piece.offset > covered) return std::nullopt;  // a hole remains
-    covered = std::max(covered, piece.offset + piece.declared);
-  }
-  if (covered < p.total) return std::nullopt;
-
   ReassembledDatagram out;
-  out.frames = p.frames;
-  out.datagram = p.first_headers;
+  out.frames = std::move(p.frames);
+  out.stored_frames = std::move(p.stored_frames);
+  bool ipv4 = it->first.family == IpFamily::kIpv4;
+  size_t headers = p.first_headers.size();
+  // RFC 791 §3.1 total length and RFC 8200 §3 payload length are 16 bits: a longer datagram
+  // cannot be one (Linux drops it: "Oversized IP packet").
+  size_t length = ipv4 ? headers + p.total : headers - 40 + p.total;
+  out.oversize = length > kMaxLengthField;
+  size_t data_limit = out.oversize ? kMaxLengthField - (ipv4 ? headers : headers - 40) : p.total;
+
+  std::sort(p.pieces.begin(), p.pieces.end(),
+            [](const Piece& a, const Piece& b) { return a.offset < b.offset; });
+  Bytes& d = out.datagram;
+  d = std::move(p.first_headers);
+  d.reserve(headers + std::min(data_limit, p.total));
   for (const Piece& piece : p.pieces) {
-    if (piece.data.size() < piece.declared) {
-      out.datagram.insert(out.datagram.end(), piece.data.begin(), piece.data.end());
+    if (piece.offset >= data_limit) break;
+    size_t take = std::min(piece.data.size(), data_limit - piece.offset);
+    d.insert(d.end(), piece.data.begin(), piece.data.begin() + static_cast<std::ptrdiff_t>(take));
+    if (piece.data.size() < piece.declared && take == piece.data.size()) {
       out.truncated = true;
       break;
     }
-    out.datagram.insert(out.datagram.end(), piece.data.begin(), piece.data.end());
   }
-  Bytes& d = out.datagram;
-  if (it->first.family == IpFamily::kIpv4) {
+  size_t data_length = std::min(data_limit, p.total);
+  if (ipv4) {
     // One datagram: MF and offset cleared, total length covering all data, checksum redone.
-    size_t total = p.first_headers.size() + p.total;
-    PutBe16(d, 2, static_cast<uint16_t>(total));
+    PutBe16(d, 2, static_cast<uint16_t>(headers + data_length));
     d[6] = static_cast<uint8_t>(d[6] & 0xc0);  // keep RB and DF, clear MF and offset
     d[7] = 0;
     PutBe16(d, 10, 0);
-    PutBe16(d, 10, InternetChecksum(ByteView(d).first(p.first_headers.size())));
+    PutBe16(d, 10, InternetChecksum(ByteView(d).first(headers)));
   } else {
     // The Fragment header is gone; its Next Header moves to the header that named it.
     d[p.next_header_field] = p.upper_protocol;
-    PutBe16(d, 4, static_cast<uint16_t>(p.first_headers.size() - 40 + p.total));
+    PutBe16(d, 4, static_cast<uint16_t>(headers - 40 + data_length));
   }
+  pending_frames_ -= p.frame_count;
+  memory_ -= p.memory;
+  by_age_.erase(p.serial);
   pending_.erase(it);
   return out;
 }

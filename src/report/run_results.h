@@ -69,6 +69,7 @@ struct RunSummary {
   uint64_t frames = 0;
   uint64_t requests = 0;
   uint64_t skipped = 0;
+  uint64_t duplicates = 0;  // replies to requests already answered (ping's DUP!), not graded
   std::array<uint64_t, kVerdictCount> verdicts{};
   std::array<std::array<uint64_t, 3>, kFieldCount> fields{};  // pass, warn, fail
   std::array<bool, kFieldCount> field_seen{};

@@ -123,6 +123,7 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
                 static_cast<unsigned long long>(s.count(Verdict::kError)),
                 static_cast<unsigned long long>(s.count(Verdict::kTruncated)));
   out += buf;
+  if (s.duplicates > 0) out += ", +" + std::to_string(s.duplicates) + " duplicates";
   out += "; " + std::to_string(s.skipped) + " other frames skipped\n";
   std::string failing;
   for (size_t i = 0; i < kFieldCount; ++i) {
