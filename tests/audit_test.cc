@@ -91,15 +91,6 @@ AC 10 00 01 00 00 5C F5 00 0D 00 01 A1 FB 00 6A
 34 35 36 37
 )TEXT";
 
-// The same answer with one of the stand-in's mistakes: the ICMP checksum in the summary line
-// and in the packet is `value` (upper-case pairs `pairs`).
-std::string ChattyWith(const std::string& value, const std::string& pairs) {
-  std::string text = kChatty;
-  text.replace(text.find("ICMP checksum 0x5cf5."), 21, "ICMP checksum " + value + ".");
-  text.replace(text.find("5C F5"), 5, pairs);
-  return text;
-}
-
 // The stand-in's chatty answer to an ICMPv6 echo request (16 data bytes): its running sums
 // leave out the RFC 8200 pseudo-header.
 const std::string kChattyIpv6 =

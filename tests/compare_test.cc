@@ -98,9 +98,11 @@ TEST_CASE("compare: the flips are the flawed model's mistakes, p is McNemar's ex
   other["packets"][0]["request"]["hex"] = "4500";
   std::ofstream(dir.File("other.json")) << other.dump();
   r = testing::RunTool("compare '" + dir.File("a.json") + "' '" + dir.File("other.json") + "'");
-  CHECK(r.exit_code == 0);
+  CHECK(r.exit_code == 2);
   CHECK(r.out.find("not paired: frame") != std::string::npos);
   CHECK(r.out.find(": 39 paired requests") != std::string::npos);
+  CHECK(r.err.find("do not hold the same requests") != std::string::npos);
+  CHECK((r.err | testing::kLines).size() == 1);
 
   // Not a report: exit 2, one line.
   testing::WriteFile(dir.File("junk.json"), "{}");

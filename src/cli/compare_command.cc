@@ -44,6 +44,15 @@ int RunCompareCommand(const CompareOptions& o, FILE* out, FILE* err) {
     if (!s.ok()) return Fail(err, s.message());
     std::fprintf(out, "report: %s\n", r.c_str());
   }
+  // DESIGN section 6: a mismatch is named, not guessed; the comparison shown holds only the
+  // requests both runs share, so the exit code says the runs were not the same requests.
+  for (const Comparison& c : comparisons) {
+    if (!c.mismatches.empty()) {
+      return Fail(err, c.a + " and " + c.b + " do not hold the same requests (" +
+                           c.mismatches.front() + (c.mismatches.size() > 1 ? ", ..." : "") +
+                           "); only the " + std::to_string(c.paired) + " they share are compared");
+    }
+  }
   return 0;
 }
 
