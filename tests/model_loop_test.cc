@@ -308,11 +308,28 @@ TEST_CASE("--max-cost needs a price", "[model]") {
   std::string input = dir.File("in.pcap");
   WriteRequestCapture(input, 1, false);
   testing::CommandResult r = RunShell(WithKey(
-      "k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
-               "' --model openai:some-local-model --base-url http://127.0.0.1:9/v1 --max-cost 1"));
+      "k",
+      Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+          "' --model openai:some-remote-model --base-url http://model.invalid/v1 --max-cost 1"));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no price") != std::string::npos);
   CHECK_FALSE(FileExists(dir.File("out.pcap")));
+}
+
+TEST_CASE("a server on this host costs nothing and needs no price", "[model]") {
+  TempDir dir;
+  StandinServer server;
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 3, false);
+  testing::CommandResult r =
+      RunShell(WithKey("k", Tool() + " '" + input + "' -o '" + dir.File("out.pcap") +
+                                "' --model openai:qwen2.5-local --base-url " + server.openai_url() +
+                                " --no-cache --max-cost 0 -r '" + dir.File("r.json") + "'"));
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  json report = ReadJson(dir.File("r.json"));
+  CHECK(report["summary"]["verdicts"]["correct"] == 3);
+  CHECK(report["summary"]["usage"]["cost_usd_estimate"].get<double>() == 0);
 }
 
 TEST_CASE("no model configured: a helpful exit 2, never the reference stack", "[model]") {

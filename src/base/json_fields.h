@@ -1,12 +1,14 @@
 // Reading numbers out of untrusted JSON (journals, cache entries, API responses): nlohmann's
 // value() converts any number to the type asked for, and a float out of an integer type's
-// range (1e85 as "index") is undefined behaviour. These take only what fits.
+// range (1e85 as "index") is undefined behaviour, and value() throws on a field of another
+// type. These take only what fits.
 #ifndef LLMSTACK_BASE_JSON_FIELDS_H_
 #define LLMSTACK_BASE_JSON_FIELDS_H_
 
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <type_traits>
 
 namespace llmstack {
@@ -41,6 +43,15 @@ inline double NumberField(const nlohmann::json& object, const char* key, double 
   if (!object.is_object()) return fallback;
   auto it = object.find(key);
   return it != object.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+// Field `key` of `object` when it is a string; otherwise `fallback` (nlohmann's value() throws
+// when the field holds another type).
+inline std::string TextField(const nlohmann::json& object, const char* key,
+                             std::string fallback = "") {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
 }  // namespace llmstack

@@ -40,6 +40,32 @@ void AppendControlPicture(std::string& out, uint8_t c) {
   out.push_back(static_cast<char>(c == 0x7f ? 0xa1 : 0x80 + c));
 }
 
+// Whether text[i] starts a C1 control (U+0080..U+009F, UTF-8 C2 80..C2 9F).
+bool IsC1Control(std::string_view text, size_t i) {
+  return static_cast<uint8_t>(text[i]) == 0xc2 && i + 1 < text.size() &&
+         static_cast<uint8_t>(text[i + 1]) <= 0x9f;
+}
+
+// Valid UTF-8 `text` with its controls made visible; `keep` lists the C0 controls left as
+// they are.
+std::string ShowControls(std::string_view raw, std::string_view keep) {
+  std::string text = ValidUtf8(raw);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    uint8_t c = static_cast<uint8_t>(text[i]);
+    if ((c < 0x20 || c == 0x7f) && keep.find(static_cast<char>(c)) == std::string_view::npos) {
+      AppendControlPicture(out, c);
+    } else if (IsC1Control(text, i)) {
+      out += "\xef\xbf\xbd";
+      ++i;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 enum class Markup { kHtml, kXmlText, kXmlAttribute };
 
 std::string Escape(std::string_view raw, Markup markup) {
@@ -116,8 +142,10 @@ std::string EscapeXml(std::string_view text, bool attribute) {
   return Escape(text, attribute ? Markup::kXmlAttribute : Markup::kXmlText);
 }
 
+std::string EscapeControls(std::string_view text) { return ShowControls(text, ""); }
+
 std::string CsvField(std::string_view raw) {
-  std::string text = ValidUtf8(raw);
+  std::string text = ShowControls(raw, "\t\r\n");
   bool quote = !text.empty() && (text.front() == ' ' || text.back() == ' ');
   for (char c : text) quote = quote || c == ',' || c == '"' || c == '\r' || c == '\n';
   if (!quote) return text;

@@ -23,8 +23,17 @@ std::string EscapeHtml(std::string_view text);
 // value keeps them through attribute-value normalisation.
 std::string EscapeXml(std::string_view text, bool attribute = false);
 
+// For a terminal line or a one-line message built from untrusted text (a server's or a
+// command's error text): invalid UTF-8 replaced; C0 controls (line breaks, tab and ESC
+// included) and DEL shown as control pictures, the C1 controls U+0080..U+009F as U+FFFD. A
+// hostile server cannot clear the screen, move the cursor or start a line that looks like the
+// tool's own.
+std::string EscapeControls(std::string_view text);
+
 // One CSV field (RFC 4180 §2): quoted when it holds a comma, a double quote, CR or LF, or
-// starts or ends with a space; inner quotes doubled. Invalid UTF-8 replaced.
+// starts or ends with a space; inner quotes doubled. Invalid UTF-8 replaced; C0 controls other
+// than tab, CR and LF, DEL and the C1 controls escaped as EscapeControls does, so a cell shown
+// with `cat` cannot drive the terminal.
 std::string CsvField(std::string_view text);
 
 // For a Markdown table cell: | and ` and < > & escaped, line breaks as spaces.

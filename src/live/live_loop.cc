@@ -127,8 +127,9 @@ void LiveLoop::Handle(ModelAnswer answer) {
   asked_.erase(it);
   const double elapsed_ms = (clock_->Now() - job.read_at) * 1000;
   CountAttempts(answer, &sink_.summary());
-  // Authentication refused or the account's spend limit: nothing more will be answered.
-  if (!answer.status.ok() && (answer.why_error == "auth" || answer.why_error == "budget")) {
+  // Authentication refused, the account's spend limit, a backend that cannot be run or
+  // reached: nothing more will be answered.
+  if (StopsTheRun(answer)) {
     stopped_because_ = answer.status.message();
   }
   // The latency is ping's: from reading the request to writing the reply.

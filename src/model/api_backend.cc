@@ -11,15 +11,6 @@ ApiAttemptRunner::ApiAttemptRunner(ApiSettings settings, const PromptTemplate* p
       prompt_(prompt),
       transport_(curl, connections, std::min(10.0, timeout_s), timeout_s, max_response_bytes) {}
 
-std::string ApiAttemptRunner::Redact(std::string text) const {
-  const std::string& key = settings_.api_key;
-  if (key.size() < 4) return text;
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
-    text.replace(at, key.size(), "[redacted]");
-  }
-  return text;
-}
-
 void ApiAttemptRunner::Start(uint64_t id, const ModelQuery& query) {
   started_[id] = std::chrono::steady_clock::now();
   transport_.Start(id, BuildApiRequest(settings_, prompt_->Render(*query.request)));
@@ -42,14 +33,16 @@ std::vector<AttemptOutcome> ApiAttemptRunner::Poll(double timeout_s) {
       o.kind = IsTransientTransportError(r.transport_error) ? AttemptKind::kTransient
                                                             : AttemptKind::kFatal;
       o.status = 0;
-      o.error = Redact(r.error);
+      o.unreachable = r.transport_error == CURLE_COULDNT_CONNECT ||
+                      r.transport_error == CURLE_COULDNT_RESOLVE_HOST;
+      o.error = r.error;
       out.push_back(std::move(o));
       continue;
     }
     o.kind = ClassifyHttpStatus(r.status, r.headers, r.body);
     o.retry_after_s = RetryAfterSeconds(r.headers, std::time(nullptr));
     if (o.kind != AttemptKind::kAnswer) {
-      o.error = "HTTP " + std::to_string(r.status) + ": " + Redact(ApiErrorMessage(r.body));
+      o.error = "HTTP " + std::to_string(r.status) + ": " + ApiErrorMessage(r.body);
       out.push_back(std::move(o));
       continue;
     }
@@ -57,12 +50,12 @@ std::vector<AttemptOutcome> ApiAttemptRunner::Poll(double timeout_s) {
     if (!parsed.ok()) {
       // A broken answer from a server that usually answers well is worth another try.
       o.kind = AttemptKind::kTransient;
-      o.error = "HTTP 200 with " + Redact(parsed.status().message());
+      o.error = "HTTP 200 with " + parsed.status().message();
       out.push_back(std::move(o));
       continue;
     }
-    o.answer.text = Redact(std::move(parsed->text));
-    o.answer.reasoning = Redact(std::move(parsed->reasoning));
+    o.answer.text = std::move(parsed->text);
+    o.answer.reasoning = std::move(parsed->reasoning);
     o.answer.usage = parsed->usage;
     out.push_back(std::move(o));
   }

@@ -24,9 +24,6 @@ class ApiAttemptRunner : public AttemptRunner {
   void CancelAll() override { transport_.CancelAll(); }
 
  private:
-  // Removes the API key from text that came back from the server, should it appear there.
-  std::string Redact(std::string text) const;
-
   ApiSettings settings_;
   const PromptTemplate* prompt_;
   HttpTransport transport_;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_fields.h"
+#include "base/text_escape.h"
 
 namespace llmstack {
 
@@ -16,7 +17,36 @@ std::string TrimSlash(std::string s) {
   return s;
 }
 
-int64_t Int(const json& j, const char* key) { return IntegerField(j, key, int64_t{0}); }
+// A token count: a number of 0 or more, clamped to kMaxTokensPerAnswer (10^25 is that many,
+// not none). Null when it is missing, negative or not a number: unknown, so that a server's
+// usage can never make an answer look cheaper than it is and defeat --max-cost.
+std::optional<int64_t> TokenCount(const json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    return ClampTokens(static_cast<int64_t>(
+        std::min<uint64_t>(it->get<uint64_t>(), static_cast<uint64_t>(kMaxTokensPerAnswer))));
+  }
+  if (it->is_number_integer()) {
+    int64_t v = it->get<int64_t>();
+    return v < 0 ? std::nullopt : std::optional<int64_t>(ClampTokens(v));
+  }
+  double v = it->get<double>();
+  if (!(v >= 0)) return std::nullopt;  // negative (NaN cannot come from JSON)
+  return v >= static_cast<double>(kMaxTokensPerAnswer) ? kMaxTokensPerAnswer
+                                                       : static_cast<int64_t>(v);
+}
+
+int64_t Tokens(const json& object, const char* key) { return TokenCount(object, key).value_or(0); }
+
+// The body as JSON. A body with invalid UTF-8 in a string is read with the bad bytes as
+// U+FFFD: a broken character in an answer is not a broken answer.
+json ParseBody(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) j = json::parse(ValidUtf8(text), nullptr, false);
+  return j;
+}
 
 }  // namespace
 
@@ -68,12 +98,13 @@ HttpRequest BuildApiRequest(const ApiSettings& s, const RenderedPrompt& prompt) 
     }
     if (s.temperature) body["temperature"] = *s.temperature;
   }
-  r.body = body.dump();
+  // A prompt or model name with invalid UTF-8 is sent with U+FFFD, not refused by dump().
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
 Result<ParsedAnswer> ParseApiResponse(ApiKind kind, const std::string& text) {
-  json j = json::parse(text, nullptr, false);
+  json j = ParseBody(text);
   if (j.is_discarded()) return Malformed("response is not valid JSON");
   if (!j.is_object()) return Malformed("response is not a JSON object");
   if (j.contains("error") && !j["error"].is_null()) {
@@ -99,10 +130,11 @@ Result<ParsedAnswer> ParseApiResponse(ApiKind kind, const std::string& text) {
     if (!any_text) return Malformed("response has no text block");
     if (j.contains("stop_reason") && j["stop_reason"].is_string()) a.stop_reason = j["stop_reason"];
     const json& u = j.contains("usage") ? j["usage"] : json();
-    a.usage.input_tokens = Int(u, "input_tokens");
-    a.usage.output_tokens = Int(u, "output_tokens");
-    a.usage.cache_read_tokens = Int(u, "cache_read_input_tokens");
-    a.usage.cache_creation_tokens = Int(u, "cache_creation_input_tokens");
+    a.usage.reported = TokenCount(u, "output_tokens") && TokenCount(u, "input_tokens");
+    a.usage.input_tokens = Tokens(u, "input_tokens");
+    a.usage.output_tokens = Tokens(u, "output_tokens");
+    a.usage.cache_read_tokens = Tokens(u, "cache_read_input_tokens");
+    a.usage.cache_creation_tokens = Tokens(u, "cache_creation_input_tokens");
     return a;
   }
   auto choices = j.find("choices");
@@ -124,23 +156,26 @@ Result<ParsedAnswer> ParseApiResponse(ApiKind kind, const std::string& text) {
   }
   if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
     a.stop_reason = choice["finish_reason"];
+  a.usage.reported = false;
   if (j.contains("usage") && j["usage"].is_object()) {
     const json& u = j["usage"];
-    int64_t prompt = Int(u, "prompt_tokens");
-    int64_t cached =
-        u.contains("prompt_tokens_details") ? Int(u["prompt_tokens_details"], "cached_tokens") : 0;
+    a.usage.reported = TokenCount(u, "completion_tokens") && TokenCount(u, "prompt_tokens");
+    int64_t prompt = Tokens(u, "prompt_tokens");
+    int64_t cached = u.contains("prompt_tokens_details")
+                         ? Tokens(u["prompt_tokens_details"], "cached_tokens")
+                         : 0;
     a.usage.input_tokens = prompt - std::min(prompt, cached);  // OpenAI counts cached inside
-    a.usage.cache_read_tokens = cached;
-    a.usage.output_tokens = Int(u, "completion_tokens");
+    a.usage.cache_read_tokens = std::min(prompt, cached);
+    a.usage.output_tokens = Tokens(u, "completion_tokens");
     if (u.contains("completion_tokens_details")) {
-      a.usage.reasoning_tokens = Int(u["completion_tokens_details"], "reasoning_tokens");
+      a.usage.reasoning_tokens = Tokens(u["completion_tokens_details"], "reasoning_tokens");
     }
   }
   return a;
 }
 
 std::string ApiErrorMessage(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
+  json j = ParseBody(text);
   if (!j.is_discarded() && j.is_object() && j.contains("error")) {
     const json& e = j["error"];
     if (e.is_object() && e.contains("message") && e["message"].is_string()) {

@@ -39,8 +39,9 @@ struct Attempt {
 
 struct ModelAnswer {
   uint64_t id = 0;
-  Status status;          // not ok: the backend failed for good for this query
-  std::string why_error;  // "backend", "auth", "budget", "replay-missing"
+  Status status;  // not ok: the backend failed for good for this query
+  // "backend", "auth", "budget", "unavailable", "replay-missing" (DESIGN §6)
+  std::string why_error;
   std::string text;       // the model's answer
   std::string reasoning;  // thinking / reasoning text, when the API returns it
   Usage usage;
@@ -51,6 +52,14 @@ struct ModelAnswer {
   std::optional<Bytes> reply;
   bool no_reply = false;
 };
+
+// Whether a failed answer stops the whole run, so that nothing more is asked (DESIGN §4): the
+// key refused ("auth"), the budget or the account's spend limit reached ("budget"), a backend
+// that cannot be run or reached ("unavailable": exec 126/127, connections refused).
+inline bool StopsTheRun(const ModelAnswer& answer) {
+  return !answer.status.ok() && (answer.why_error == "auth" || answer.why_error == "budget" ||
+                                 answer.why_error == "unavailable");
+}
 
 class Backend {
  public:

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "base/secrets.h"
 #include "model/api_backend.h"
 #include "model/api_wire.h"
 #include "model/exec_backend.h"
@@ -109,6 +110,17 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
     ApiSettings s;
     s.kind = kind == "anthropic" ? ApiKind::kAnthropic : ApiKind::kOpenAi;
     s.base_url = o.base_url ? *o.base_url : DefaultBaseUrl(s.kind);
+    const char* key_name = s.kind == ApiKind::kAnthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+    if (UrlHasCredentials(s.base_url)) {
+      // Never echo the URL: it would put the credentials on the terminal.
+      std::string where = o.base_url                      ? "--base-url"
+                          : s.kind == ApiKind::kAnthropic ? "ANTHROPIC_BASE_URL"
+                                                          : "OPENAI_BASE_URL";
+      return InvalidArgument(where +
+                             ": credentials in the URL (user:password@ or a ?query) are refused, "
+                             "as they would end up in reports and journals; put the key in " +
+                             key_name + " instead");
+    }
     while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
     if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0) {
       return InvalidArgument("--base-url " + s.base_url + ": must start with http:// or https://");
@@ -119,7 +131,6 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
           "--base-url " + s.base_url +
           ": Anthropic's base URL goes without /v1 (the tool posts to {base}/v1/messages)");
     }
-    const char* key_name = s.kind == ApiKind::kAnthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
     s.api_key = Env(key_name);
     if (s.api_key.empty() && IsVendorUrl(s.base_url)) {
       return InvalidArgument(std::string(key_name) +

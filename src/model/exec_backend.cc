@@ -4,10 +4,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -20,10 +23,28 @@ namespace llmstack {
 namespace {
 
 constexpr size_t kMaxStderr = 4096;
+// After the system ran out of descriptors or processes, the next try to start a command.
+constexpr auto kStartRetryDelay = std::chrono::milliseconds(50);
+// Without a pidfd, how often to look whether a command that holds no pipe has exited.
+constexpr double kExitCheckS = 0.02;
 
 void CloseFd(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
+}
+
+// The system is out of descriptors or processes: wait, it is not the command's fault.
+bool OutOfResources(int error) {
+  return error == EMFILE || error == ENFILE || error == EAGAIN || error == ENOMEM;
+}
+
+int OpenExitFd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));  // close-on-exec by default
+#else
+  (void)pid;
+  return -1;
+#endif
 }
 
 }  // namespace
@@ -38,76 +59,121 @@ ExecAttemptRunner::ExecAttemptRunner(std::string command, const PromptTemplate* 
 ExecAttemptRunner::~ExecAttemptRunner() { CancelAll(); }
 
 void ExecAttemptRunner::Start(uint64_t id, const ModelQuery& query) {
-  Child c;
-  c.started = std::chrono::steady_clock::now();
-  c.input = prompt_->Render(*query.request).Full();
-  int in[2], out[2], err[2];
-  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-    children_[id] = std::move(c);
-    return;  // reaped at once as a failure
+  waiting_.push_back({id, prompt_->Render(*query.request).Full()});
+  if (waiting_.size() > 1 || Clock::now() < next_start_try_) return;  // in order, later
+  std::optional<AttemptOutcome> failure;
+  if (!TryStart(id, waiting_.front().input, &failure)) {
+    next_start_try_ = Clock::now() + kStartRetryDelay;
+    return;
+  }
+  waiting_.pop_front();
+  if (failure) failed_to_start_.push_back(std::move(*failure));
+}
+
+bool ExecAttemptRunner::TryStart(uint64_t id, std::string& input,
+                                 std::optional<AttemptOutcome>* failure) {
+  int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+  auto close_all = [&] {
+    for (auto& p : pipes) {
+      CloseFd(p[0]);
+      CloseFd(p[1]);
+    }
+  };
+  auto fail = [&](int error) {
+    AttemptOutcome o;
+    o.id = id;
+    o.kind = AttemptKind::kUnavailable;
+    o.error = "cannot start /bin/sh for the command: " + std::string(std::strerror(error));
+    *failure = std::move(o);
+    return true;
+  };
+  for (auto& p : pipes) {
+    if (pipe2(p, O_CLOEXEC) != 0) {
+      int error = errno;
+      close_all();
+      if (OutOfResources(error)) return false;
+      return fail(error);
+    }
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0);
+  posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2);
   const char* argv[] = {"/bin/sh", "-c", command_.c_str(), nullptr};
   // Its own process group, so a timeout can stop everything the command started.
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attributes, 0);
-  pid_t pid;
+  pid_t pid = -1;
   int rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, const_cast<char**>(argv), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  close(in[0]);
-  close(out[1]);
-  close(err[1]);
-  c.stdin_fd = in[1];
-  c.stdout_fd = out[0];
-  c.stderr_fd = err[0];
-  fcntl(c.stdin_fd, F_SETFL, O_NONBLOCK);
   if (rc != 0) {
-    CloseFd(c.stdin_fd);
-    CloseFd(c.stdout_fd);
-    CloseFd(c.stderr_fd);
-  } else {
-    c.pid = pid;
+    close_all();
+    if (OutOfResources(rc)) return false;
+    return fail(rc);
   }
+  Child c;
+  c.pid = pid;
+  c.started = Clock::now();
+  c.input = std::move(input);
+  c.stdin_fd = pipes[0][1];
+  c.stdout_fd = pipes[1][0];
+  c.stderr_fd = pipes[2][0];
+  pipes[0][1] = pipes[1][0] = pipes[2][0] = -1;
+  close_all();  // the child's ends
+  fcntl(c.stdin_fd, F_SETFL, O_NONBLOCK);
+  c.exit_fd = OpenExitFd(pid);
   children_[id] = std::move(c);
+  return true;
+}
+
+bool ExecAttemptRunner::HasExited(const Child& c) const {
+  siginfo_t info{};
+  // WNOWAIT: the shell stays a zombie, so its process group id cannot be reused before the
+  // group is killed.
+  return waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == c.pid;
 }
 
 AttemptOutcome ExecAttemptRunner::Reap(uint64_t id, Child& c) {
   AttemptOutcome o;
   o.id = id;
-  o.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c.started)
-          .count();
+  o.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - c.started).count();
+  // Whatever still runs or still holds the pipes goes with the group.
+  bool pipes_held = c.stdout_fd >= 0 || c.stderr_fd >= 0;
+  if (!c.exited || pipes_held || c.timed_out || c.too_large) kill(-c.pid, SIGKILL);
+  CloseFd(c.stdin_fd);
+  CloseFd(c.stdout_fd);
+  CloseFd(c.stderr_fd);
+  CloseFd(c.exit_fd);
   int status = 0;
-  if (c.pid > 0) {
-    if (c.timed_out || c.too_large) kill(-c.pid, SIGKILL);
-    while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
-    }
+  while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
   }
   std::string stderr_tail = c.err.substr(0, 300);
   for (char& ch : stderr_tail) {
     if (ch == '\n') ch = ' ';
   }
-  if (c.pid <= 0) {
-    o.kind = AttemptKind::kFatal;
-    o.error = "cannot run the command: " + command_;
-  } else if (c.timed_out) {
+  std::string said = stderr_tail.empty() ? "" : ": " + stderr_tail;
+  if (c.timed_out) {
     o.kind = AttemptKind::kTransient;
     o.error = "command timed out after " + std::to_string(static_cast<int>(timeout_s_)) + " s";
   } else if (c.too_large) {
     o.kind = AttemptKind::kTransient;
     o.error = "command wrote more than " + std::to_string(kMaxAnswerBytes) + " bytes";
+  } else if (WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)) {
+    // The shell's own statuses: the command cannot be run, or was not found (POSIX sh, "Exit
+    // Status"). Trying again cannot help.
+    o.kind = AttemptKind::kUnavailable;
+    o.status = WEXITSTATUS(status);
+    o.error = std::string("the command ") + (o.status == 127 ? "was not found" : "cannot be run") +
+              " (exit " + std::to_string(o.status) + ")" + said;
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     o.kind = AttemptKind::kTransient;
     o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.error = "command exited with status " + std::to_string(o.status) +
-              (stderr_tail.empty() ? "" : ": " + stderr_tail);
+    o.error = "command exited with status " + std::to_string(o.status) + said;
   } else {
     o.kind = AttemptKind::kAnswer;
     o.answer.text = std::move(c.out);
@@ -116,63 +182,96 @@ AttemptOutcome ExecAttemptRunner::Reap(uint64_t id, Child& c) {
 }
 
 std::vector<AttemptOutcome> ExecAttemptRunner::Poll(double timeout_s) {
-  std::vector<AttemptOutcome> done;
+  std::vector<AttemptOutcome> done = std::move(failed_to_start_);
+  failed_to_start_.clear();
+  auto now = Clock::now();
+  // Start what waited for descriptors or processes, in order.
+  while (!waiting_.empty() && now >= next_start_try_) {
+    std::optional<AttemptOutcome> failure;
+    if (!TryStart(waiting_.front().id, waiting_.front().input, &failure)) {
+      next_start_try_ = now + kStartRetryDelay;
+      break;
+    }
+    waiting_.pop_front();
+    if (failure) done.push_back(std::move(*failure));
+  }
+
+  // Sleep in poll() until a pipe is ready, a command exits, or the next deadline.
+  auto seconds_until = [&](Clock::time_point t) {
+    return std::chrono::duration<double>(t - now).count();
+  };
+  double wait = done.empty() ? timeout_s : 0;
   std::vector<pollfd> fds;
-  std::vector<std::pair<uint64_t, int>> owners;  // id, which stream (0 in, 1 out, 2 err)
+  std::vector<std::pair<uint64_t, int>> owners;  // id, which (0 in, 1 out, 2 err, 3 exit)
   for (auto& [id, c] : children_) {
-    if (c.stdin_fd >= 0) {
-      fds.push_back({c.stdin_fd, POLLOUT, 0});
-      owners.push_back({id, 0});
-    }
-    if (c.stdout_fd >= 0) {
-      fds.push_back({c.stdout_fd, POLLIN, 0});
-      owners.push_back({id, 1});
-    }
-    if (c.stderr_fd >= 0) {
-      fds.push_back({c.stderr_fd, POLLIN, 0});
-      owners.push_back({id, 2});
+    auto watch = [&](int fd, short events, int which) {
+      if (fd < 0) return;
+      fds.push_back({fd, events, 0});
+      owners.push_back({id, which});
+    };
+    watch(c.stdin_fd, POLLOUT, 0);
+    watch(c.stdout_fd, POLLIN, 1);
+    watch(c.stderr_fd, POLLIN, 2);
+    if (!c.exited) watch(c.exit_fd, POLLIN, 3);
+    wait = std::min(wait, seconds_until(c.started) + timeout_s_);
+    if (c.exited) {
+      wait = std::min(wait, seconds_until(c.exited_at) + kGraceAfterExitS);
+    } else if (c.exit_fd < 0) {
+      wait = std::min(wait, kExitCheckS);
     }
   }
-  if (!fds.empty()) {
-    int wait_ms = static_cast<int>(std::min(timeout_s, 0.25) * 1000);
+  if (!waiting_.empty()) wait = std::min(wait, seconds_until(next_start_try_));
+  wait = std::max(wait, 0.0);
+  int wait_ms = static_cast<int>(std::ceil(std::min(wait, 3600.0) * 1000));
+  if (!fds.empty() || wait_ms > 0) {
+    // Interrupted by a signal (Ctrl-C): the caller looks at it and calls again.
     poll(fds.data(), fds.size(), wait_ms);
   }
+
   char buf[65536];
   for (size_t i = 0; i < fds.size(); ++i) {
     if (fds[i].revents == 0) continue;
     Child& c = children_[owners[i].first];
     int which = owners[i].second;
+    if (which == 3) continue;  // looked at below
     if (which == 0) {
       ssize_t n = write(c.stdin_fd, c.input.data() + c.written, c.input.size() - c.written);
       if (n > 0) c.written += static_cast<size_t>(n);
-      if (n < 0 && errno != EAGAIN) c.written = c.input.size();
+      if (n < 0 && errno != EAGAIN && errno != EINTR) c.written = c.input.size();
       if (c.written >= c.input.size()) CloseFd(c.stdin_fd);
       continue;
     }
     int& fd = which == 1 ? c.stdout_fd : c.stderr_fd;
     ssize_t n = read(fd, buf, sizeof buf);
     if (n <= 0) {
-      if (n == 0 || errno != EAGAIN) CloseFd(fd);
+      if (n == 0 || (errno != EAGAIN && errno != EINTR)) CloseFd(fd);
       continue;
     }
     std::string& sink = which == 1 ? c.out : c.err;
+    // Past the cap, stderr is read and dropped (left unread, it would wake poll() forever).
     if (which == 2 && sink.size() >= kMaxStderr) continue;
     sink.append(buf, static_cast<size_t>(n));
     if (which == 1 && sink.size() > kMaxAnswerBytes) c.too_large = true;
   }
-  auto now = std::chrono::steady_clock::now();
+
+  now = Clock::now();
   for (auto it = children_.begin(); it != children_.end();) {
     Child& c = it->second;
-    if (std::chrono::duration<double>(now - c.started).count() > timeout_s_) c.timed_out = true;
-    bool finished =
-        c.pid <= 0 || (c.stdout_fd < 0 && c.stderr_fd < 0) || c.timed_out || c.too_large;
+    if (!c.exited && HasExited(c)) {
+      c.exited = true;
+      c.exited_at = now;
+      CloseFd(c.exit_fd);
+      CloseFd(c.stdin_fd);
+    }
+    if (std::chrono::duration<double>(now - c.started).count() >= timeout_s_) c.timed_out = true;
+    bool pipes_closed = c.stdout_fd < 0 && c.stderr_fd < 0;
+    bool grace_over =
+        c.exited && std::chrono::duration<double>(now - c.exited_at).count() >= kGraceAfterExitS;
+    bool finished = c.timed_out || c.too_large || (c.exited && (pipes_closed || grace_over));
     if (!finished) {
       ++it;
       continue;
     }
-    CloseFd(c.stdin_fd);
-    CloseFd(c.stdout_fd);
-    CloseFd(c.stderr_fd);
     done.push_back(Reap(it->first, c));
     it = children_.erase(it);
   }
@@ -181,15 +280,17 @@ std::vector<AttemptOutcome> ExecAttemptRunner::Poll(double timeout_s) {
 
 void ExecAttemptRunner::CancelAll() {
   for (auto& [id, c] : children_) {
-    if (c.pid > 0) {
-      kill(-c.pid, SIGKILL);
-      waitpid(c.pid, nullptr, 0);
+    kill(-c.pid, SIGKILL);
+    while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     CloseFd(c.stdin_fd);
     CloseFd(c.stdout_fd);
     CloseFd(c.stderr_fd);
+    CloseFd(c.exit_fd);
   }
   children_.clear();
+  waiting_.clear();
+  failed_to_start_.clear();
 }
 
 }  // namespace llmstack

@@ -1,11 +1,86 @@
 #include "model/model_session.h"
 
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+
 #include "model/retrying_backend.h"
+#include "model/sanitizing_backend.h"
 
 namespace llmstack {
 
+namespace {
+
+std::string Dollars(double usd) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "$%.4f", usd);
+  return buf;
+}
+
+// "--timeout must be ...": a number of seconds in (min, max] (or [min, max] when
+// `zero_allowed`), finite.
+Status CheckSeconds(const char* option, double value, bool zero_allowed, double max) {
+  bool ok = std::isfinite(value) && (zero_allowed ? value >= 0 : value > 0) && value <= max;
+  if (ok) return Status::Ok();
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s must be a number of seconds %s 0 and at most %.0f (got %g)",
+                option, zero_allowed ? "from" : "above", max, value);
+  return InvalidArgument(buf);
+}
+
+Status CheckCount(const char* option, long long value, long long min, long long max) {
+  if (value >= min && value <= max) return Status::Ok();
+  return InvalidArgument(std::string(option) + " must be from " + std::to_string(min) + " to " +
+                         std::to_string(max) + " (got " + std::to_string(value) + ")");
+}
+
+}  // namespace
+
+Status ValidateSessionOptions(const SessionOptions& o) {
+  const BackendOptions& b = o.backend;
+  Status checks[] = {
+      CheckSeconds("--timeout", b.timeout_s, false, kMaxTimeoutS),
+      CheckSeconds("--max-wait", b.max_wait_s, true, kMaxTimeoutS),
+      CheckCount("--concurrency", b.concurrency, 1, kMaxConcurrency),
+      CheckCount("--retries", b.retries, 0, kMaxRetries),
+      CheckCount("--max-tokens", b.max_tokens, 1, kMaxTokensPerAnswer),
+      b.thinking ? CheckCount("--thinking", *b.thinking, 1, kMaxTokensPerAnswer) : Status::Ok(),
+  };
+  for (const Status& s : checks) {
+    if (!s.ok()) return s;
+  }
+  if (b.total_retries < 0) return InvalidArgument("the run's retry budget must not be negative");
+  if (b.temperature &&
+      !(std::isfinite(*b.temperature) && *b.temperature >= 0 && *b.temperature <= 2)) {
+    return InvalidArgument("--temperature must be a number from 0 to 2");
+  }
+  if (o.max_cost && !(std::isfinite(*o.max_cost) && *o.max_cost >= 0)) {
+    return InvalidArgument("--max-cost must be a number of USD, 0 or more");
+  }
+  return Status::Ok();
+}
+
+bool IsLoopbackUrl(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  std::string host;
+  if (start < url.size() && url[start] == '[') {
+    size_t close = url.find(']', start);
+    if (close == std::string::npos) return false;
+    host = url.substr(start + 1, close - start - 1);
+  } else {
+    size_t end = url.find_first_of(":/?#", start);
+    host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // RFC 1122 3.2.1.3: 127.0.0.0/8 is this host; RFC 4291 2.5.3: ::1.
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o,
                                                          BackendPlan* prebuilt) {
+  Status valid = ValidateSessionOptions(o);
+  if (!valid.ok()) return valid;
   std::unique_ptr<ModelSession> s(new ModelSession());
   s->options_ = o;
   if (o.prompt_path) {
@@ -20,6 +95,17 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
     if (!plan.ok()) return plan.status();
     s->plan_ = std::move(*plan);
   }
+  // Secrets: the keys in the environment, and credentials of a base URL should one get here.
+  s->secrets_ = SecretRedactor::FromEnvironment();
+  for (const std::string& c : UrlCredentials(s->plan_.base_url)) s->secrets_.Add(c);
+  if (o.backend.base_url) {
+    for (const std::string& c : UrlCredentials(*o.backend.base_url)) s->secrets_.Add(c);
+  }
+  // A command line may hold a key (exec:curl -H 'x-api-key: ...'): names are redacted too.
+  s->plan_.spec = s->secrets_.Redact(s->plan_.spec);
+  s->plan_.model = s->secrets_.Redact(s->plan_.model);
+  s->plan_.base_url = s->secrets_.Redact(s->plan_.base_url);
+  s->plan_.backend = std::make_unique<SanitizingBackend>(std::move(s->plan_.backend), s->secrets_);
 
   PriceTable prices = PriceTable::BuiltIn();
   if (o.prices_path) {
@@ -29,6 +115,9 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
   }
   if (s->plan_.kind == "anthropic" || s->plan_.kind == "openai") {
     s->price_ = prices.Find(s->plan_.spec);
+    // A server on this host (Ollama, llama-server, vLLM) costs nothing, with no price needed;
+    // a priced model name there (a proxy to the vendor) keeps its price.
+    if (!s->price_ && IsLoopbackUrl(s->plan_.base_url)) s->price_ = ModelPrice{};
     if (!s->price_ && o.max_cost) {
       return InvalidArgument("--max-cost: no price for " + s->plan_.spec +
                              " in the price table; add it to prices.json (or --prices FILE)");
@@ -76,11 +165,26 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
   return s;
 }
 
+double ModelSession::PerQueryEstimate() const {
+  return costliest_usd_ > 0 ? costliest_usd_ : first_estimate_usd_;
+}
+
 bool ModelSession::CanAfford() const {
   if (!options_.max_cost || !price_) return true;
-  double per_query = costliest_usd_ > 0 ? costliest_usd_ : first_estimate_usd_;
   double in_flight = static_cast<double>(backend_->InFlight());
-  return spent_usd_ + (in_flight + 1) * per_query <= *options_.max_cost;
+  return spent_usd_ + (in_flight + 1) * PerQueryEstimate() <= *options_.max_cost;
+}
+
+std::string ModelSession::BudgetRefusal() const {
+  if (!options_.max_cost) return "";
+  size_t in_flight = backend_->InFlight();
+  double per_query = PerQueryEstimate();
+  std::string estimate = costliest_usd_ > 0
+                             ? "the costliest answer so far"
+                             : "before any answer: prompt length / 3 input tokens and 1024 output";
+  return "--max-cost " + Dollars(*options_.max_cost) + " would be passed: spent " +
+         Dollars(spent_usd_) + ", " + std::to_string(in_flight) + " in flight, each request " +
+         "estimated at " + Dollars(per_query) + " (" + estimate + ")";
 }
 
 void ModelSession::Ask(uint64_t id, uint64_t index, int sample, const EchoPacket* request,
@@ -121,9 +225,17 @@ void ModelSession::Ask(uint64_t id, uint64_t index, int sample, const EchoPacket
 std::vector<ModelAnswer> ModelSession::Collect(double timeout_s) {
   std::vector<ModelAnswer> out = std::move(resumed_);
   resumed_.clear();
+  // Answers from the journal (--resume) and the cache were stored sanitized, but by whatever
+  // version wrote them: they are text from outside too.
+  for (ModelAnswer& a : out) SanitizeAnswer(secrets_, &a);
   std::vector<ModelAnswer> fresh = backend_->Collect(out.empty() ? timeout_s : 0);
   for (ModelAnswer& a : fresh) {
-    if (price_ && (a.status.ok() || a.usage.output_tokens > 0)) {
+    if (a.from_cache) SanitizeAnswer(secrets_, &a);
+    if (price_ && !a.from_cache && a.status.ok() && !a.usage.reported) {
+      // No usage from the server: its cost is unknown, and the budget counts it at the
+      // estimate, so that a server that says nothing cannot spend past --max-cost.
+      spent_usd_ += PerQueryEstimate();
+    } else if (price_ && (a.status.ok() || a.usage.output_tokens > 0)) {
       PriceUsage(*price_, &a.usage);
       if (a.from_cache) {
         a.usage.cost_usd = 0;  // a cache hit costs nothing now

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/secrets.h"
 #include "model/backend_factory.h"
 #include "model/journal.h"
 #include "model/prices.h"
@@ -29,6 +30,21 @@ struct SessionOptions {
   std::optional<double> max_cost;
 };
 
+// Limits of the option values (DESIGN §3).
+inline constexpr double kMaxTimeoutS = 86400;  // --timeout, --max-wait
+inline constexpr int kMaxConcurrency = 4096;   // -j
+inline constexpr int kMaxRetries = 1000;       // --retries
+
+// Checks every option value before anything is built: --timeout above 0 and finite, --max-wait
+// 0 or more, -j from 1, --retries 0 or more, --max-tokens and --thinking from 1, each up to its
+// limit; --temperature from 0 to 2; --max-cost a finite 0 or more (NaN and infinities refused).
+// Errors: kInvalidArgument naming the option and the value (exit 2).
+Status ValidateSessionOptions(const SessionOptions& options);
+
+// Whether a base URL names this host (localhost, 127.0.0.0/8, ::1): a local server, which
+// costs nothing.
+bool IsLoopbackUrl(const std::string& url);
+
 class ModelSession {
  public:
   // Builds the backend (or takes `prebuilt`, for tests that bring their own Backend), loads the
@@ -46,6 +62,9 @@ class ModelSession {
 
   // Whether one more query fits the budget, counting everything in flight (DESIGN §4).
   bool CanAfford() const;
+  // Why CanAfford() says no, in one line: the budget, what was spent, what is in flight and
+  // which estimate was used. Empty without --max-cost.
+  std::string BudgetRefusal() const;
   double spent_usd() const { return spent_usd_; }
 
   // Asks about `request` (which must stay valid until its answer is collected).
@@ -61,6 +80,9 @@ class ModelSession {
 
  private:
   ModelSession() : prompt_(PromptTemplate::Default()) {}
+  // The cost counted for a request not answered yet: the costliest answer so far, else the
+  // estimate made before the first.
+  double PerQueryEstimate() const;
 
   SessionOptions options_;
   BackendPlan plan_;
@@ -82,6 +104,7 @@ class ModelSession {
   double costliest_usd_ = 0;
   double first_estimate_usd_ = 0;
   std::vector<std::string> warnings_;
+  SecretRedactor secrets_;
 };
 
 }  // namespace llmstack

@@ -1,5 +1,6 @@
 #include "model/prices.h"
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -23,7 +24,7 @@ Result<PriceTable> PriceTable::FromJson(const std::string& name, const std::stri
       if (!p.contains(key)) return true;
       if (!p[key].is_number()) return false;
       *out = p[key].get<double>();
-      return *out >= 0;
+      return std::isfinite(*out) && *out >= 0;  // 1e999 reads as infinity
     };
     if (!number("input", &price.input) || !number("output", &price.output) ||
         !number("cache_write", &price.cache_write) || !number("cache_read", &price.cache_read)) {

@@ -67,13 +67,13 @@ std::optional<ModelAnswer> ResponseCache::Get(const std::string& key) const {
   std::stringstream ss;
   ss << in.rdbuf();
   json j = json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("key", "") != key || !j.contains("text") ||
+  if (j.is_discarded() || !j.is_object() || TextField(j, "key") != key || !j.contains("text") ||
       !j["text"].is_string()) {
     return std::nullopt;  // a damaged entry is a miss
   }
   ModelAnswer a;
   a.text = j["text"];
-  a.reasoning = j.value("reasoning", "");
+  a.reasoning = TextField(j, "reasoning");
   a.latency_ms = NumberField(j, "latency_ms", 0.0);
   if (j.contains("usage") && j["usage"].is_object()) {
     const json& u = j["usage"];

@@ -41,19 +41,24 @@ std::optional<double> RetryAfterSeconds(const std::map<std::string, std::string>
   if (ms != headers.end()) {
     char* end = nullptr;
     double v = std::strtod(ms->second.c_str(), &end);
-    if (end != ms->second.c_str() && std::isfinite(v) && v >= 0) return v / 1000.0;
+    if (end != ms->second.c_str() && std::isfinite(v) && v >= 0) {
+      return std::min(v / 1000.0, kMaxRetryAfterS);
+    }
   }
   auto it = headers.find("retry-after");
   if (it == headers.end()) return std::nullopt;
   const std::string& s = it->second;
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() && *end == '\0' && std::isfinite(v) && v >= 0) return v;
+  if (end != s.c_str() && *end == '\0' && std::isfinite(v) && v >= 0) {
+    return std::min(v, kMaxRetryAfterS);
+  }
   // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
   std::tm tm{};
   if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
     std::time_t when = timegm(&tm);
-    return std::max(0.0, std::difftime(when, now));
+    if (when == static_cast<std::time_t>(-1)) return kMaxRetryAfterS;
+    return std::clamp(std::difftime(when, now), 0.0, kMaxRetryAfterS);
   }
   return std::nullopt;
 }

@@ -1,6 +1,8 @@
 #include "model/retrying_backend.h"
 
 #include <algorithm>
+#include <cmath>
+#include <thread>
 
 namespace llmstack {
 
@@ -79,7 +81,14 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
   wait = std::max(wait, 0.0);
   if (!out.empty()) wait = 0;
 
-  for (AttemptOutcome& o : runner_->Poll(wait)) {
+  std::vector<AttemptOutcome> outcomes;
+  if (runner_->Running() > 0) {
+    outcomes = runner_->Poll(wait);
+  } else if (!queries_.empty() && wait > 0) {
+    // Everything waits for a retry or for a pause to end: sleep until then, using no CPU.
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+  }
+  for (AttemptOutcome& o : outcomes) {
     auto it = queries_.find(o.id);
     if (it == queries_.end()) continue;
     Pending& p = it->second;
@@ -89,6 +98,7 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
     attempt.error = o.error;
     attempt.duration_ms = o.duration_ms;
     p.attempts.push_back(attempt);
+    if (o.kind == AttemptKind::kAnswer || o.status != 0) reached_ = true;
     if (o.kind == AttemptKind::kAnswer) {
       first_answered_ = true;
       o.answer.latency_ms = o.duration_ms;
@@ -106,7 +116,19 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
       StopAll("budget", "the account's spend limit or quota is reached: " + o.error, &out);
       break;
     }
+    if (o.kind == AttemptKind::kUnavailable) {
+      StopAll("unavailable", spec_ + ": " + o.error, &out);
+      break;
+    }
     int retries_taken = static_cast<int>(p.attempts.size()) - 1;
+    if (o.unreachable && !reached_ && retries_taken >= settings_.unreachable_retries) {
+      // Nothing of the run has reached the server: it is not there. Said once, for all.
+      StopAll("unavailable",
+              "cannot connect to the server after " + std::to_string(p.attempts.size()) +
+                  " tries: " + o.error,
+              &out);
+      break;
+    }
     if (o.kind == AttemptKind::kFatal) {
       ModelAnswer a;
       a.status = Status(StatusCode::kBackend, o.error);
@@ -117,10 +139,9 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
     // Transient.
     if (o.retry_after_s && *o.retry_after_s > settings_.max_wait_s) {
       ModelAnswer a;
-      a.status =
-          Status(StatusCode::kBackend, o.error + "; the server asked to wait " +
-                                           std::to_string(static_cast<int>(*o.retry_after_s)) +
-                                           " s, more than --max-wait");
+      a.status = Status(StatusCode::kBackend, o.error + "; the server asked to wait " +
+                                                  std::to_string(std::lround(*o.retry_after_s)) +
+                                                  " s, more than --max-wait");
       a.why_error = "backend";
       Finish(o.id, std::move(a), &out);
       continue;

@@ -1,8 +1,11 @@
 // A Backend that runs queries as attempts and retries the transient failures: bounded retries
 // per query and for the run, `retry-after` honoured up to --max-wait, exponential backoff with
 // jitter otherwise, a pause for everyone after a 429, and a stop for the whole run on an
-// authentication failure or a spend limit. The attempts themselves (an HTTP request, a
-// command) come from an AttemptRunner.
+// authentication failure, a spend limit, a command that cannot be run (exec 126/127), or a
+// server that refuses connections before any request of the run reached it. While it waits
+// (for a retry, or for answers) it sleeps: in the runner's poll, or on the clock when nothing
+// runs (DESIGN §4). The attempts themselves (an HTTP request, a command) come from an
+// AttemptRunner.
 #ifndef LLMSTACK_MODEL_RETRYING_BACKEND_H_
 #define LLMSTACK_MODEL_RETRYING_BACKEND_H_
 
@@ -28,6 +31,7 @@ struct AttemptOutcome {
   std::string error;   // what went wrong
   std::optional<double> retry_after_s;
   double duration_ms = 0;
+  bool unreachable = false;  // no connection could be made (refused, no such host)
 };
 
 class AttemptRunner {
@@ -45,6 +49,9 @@ struct RetrySettings {
   int total = 100;          // retries for the whole run
   double max_wait_s = 120;  // longest retry-after honoured
   bool warm_first = false;  // run one query alone before fanning out (prompt cache warm-up)
+  // Retries of a query whose connection was refused, before any attempt of the run reached
+  // the server; past them the run stops ("unavailable").
+  int unreachable_retries = 3;
 };
 
 class RetryingBackend : public Backend {
@@ -77,6 +84,7 @@ class RetryingBackend : public Backend {
   std::map<uint64_t, Pending> queries_;
   std::deque<uint64_t> waiting_to_start_;  // held back until the first answer (warm-up)
   bool first_answered_ = false;
+  bool reached_ = false;  // some attempt got an answer or an HTTP status from the server
   int retries_used_ = 0;
   std::optional<Clock::time_point> pause_until_;  // after a 429, nobody starts before this
   std::optional<std::pair<std::string, std::string>> stopped_;  // why_error, message

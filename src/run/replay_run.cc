@@ -75,6 +75,15 @@ void ReplayRun::RecordUnasked(const std::shared_ptr<EchoPacket>& packet, const R
   }
 }
 
+void ReplayRun::ExhaustBudget() {
+  budget_exhausted_ = true;
+  if (!stopped_because_) {
+    // Said once: which budget, and which estimate refused the next request.
+    stopped_because_ = session_->BudgetRefusal();
+    stopped_why_ = "budget";
+  }
+}
+
 void ReplayRun::Handle(ModelAnswer answer) {
   auto it = jobs_.find(answer.id);
   if (it == jobs_.end()) return;
@@ -87,8 +96,9 @@ void ReplayRun::Handle(ModelAnswer answer) {
   const bool reference = session_->is_reference();
   CountAttempts(answer, &sink_->summary());
   bool already_stopped = stopped_because_.has_value();
-  if (!answer.status.ok() && (answer.why_error == "auth" || answer.why_error == "budget")) {
-    if (!stopped_because_) stopped_because_ = answer.status.message();
+  if (StopsTheRun(answer) && !stopped_because_) {
+    stopped_because_ = answer.status.message();
+    stopped_why_ = answer.why_error;
   }
   const double latency_ms = answer.latency_ms;
   InterpretedAnswer a =
@@ -184,7 +194,7 @@ Status ReplayRun::Run(PacketStream& stream) {
         }
       }
       if (budget_exhausted_ || stopped_because_) {
-        RecordUnasked(packet, assessment, index, stopped_because_ ? "auth" : "budget",
+        RecordUnasked(packet, assessment, index, stopped_because_ ? stopped_why_.c_str() : "budget",
                       stopped_because_ ? "not asked: the run stopped (" + *stopped_because_ + ")"
                                        : "not asked: --max-cost would be passed");
         continue;
@@ -197,8 +207,9 @@ Status ReplayRun::Run(PacketStream& stream) {
           held_index = index;
           break;
         }
-        budget_exhausted_ = true;
-        RecordUnasked(packet, assessment, index, "budget", "not asked: --max-cost would be passed");
+        ExhaustBudget();
+        RecordUnasked(packet, assessment, index, "budget",
+                      "not asked: the run stopped (" + *stopped_because_ + ")");
         continue;
       }
       for (int sample = 0; sample < o_.samples; ++sample) {
@@ -209,7 +220,7 @@ Status ReplayRun::Run(PacketStream& stream) {
     }
     for (ModelAnswer& a : session_->Collect(jobs_.empty() ? 0 : 0.05)) Handle(std::move(a));
     if (held && session_->InFlight() == 0 && !session_->CanAfford()) {
-      budget_exhausted_ = true;  // nothing left in flight and it still does not fit
+      ExhaustBudget();  // nothing left in flight and it still does not fit
     }
     if (progress_) {
       const RunSummary& s = sink_->summary();

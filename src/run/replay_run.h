@@ -76,6 +76,8 @@ class ReplayRun {
   void Queue(QueuedFrame f);
   Status FlushUntil(const std::optional<Timestamp>& watermark);
   void Handle(ModelAnswer answer);
+  // --max-cost refuses the next request: the run stops, and says why once.
+  void ExhaustBudget();
   void RecordUnasked(const std::shared_ptr<EchoPacket>& packet, const RequestAssessment& a,
                      uint64_t index, const char* why, const std::string& message);
   // Reads the next request to ask (skipping what is not asked). False at the end.
@@ -104,6 +106,7 @@ class ReplayRun {
   bool budget_exhausted_ = false;
   bool interrupted_ = false;
   std::optional<std::string> stopped_because_;
+  std::string stopped_why_;  // the why_error of the answer that stopped the run
   std::optional<Timestamp> last_input_time_;
   double elapsed_s_ = 0;
 };

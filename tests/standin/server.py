@@ -770,6 +770,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(vendor, 404, f"model: {model}", cfg=cfg), "unknown_model"
         if req is not None:
             cfg.update(model_behaviour(model, req.hex))
+        sent_key = (self.headers.get("x-api-key") if vendor == "anthropic" else
+                    (self.headers.get("Authorization") or "").removeprefix("Bearer ")) or ""
+        if "echo-key" in model:   # a hostile server: the key and terminal controls in an error
+            return self.error(vendor, 400, f"invalid request (key {sent_key})"
+                              "\x1b[2J\x1b[H\r\nall correct\x07", cfg=cfg), "echo_key"
         if cfg["status_override"]:
             status = cfg["status_override"]
             return self.error(vendor, status, f"status {status} (status_override)", cfg=cfg), f"status_override:{status}"
@@ -794,8 +799,22 @@ class Handler(BaseHTTPRequestHandler):
         thinking = cfg["thinking"] or (
             (body.get("thinking") or {}).get("type") in ("enabled", "adaptive") if vendor == "anthropic"
             else body.get("reasoning_effort") not in (None, "none"))
+        hostile = "hostile-text" in model
+        if hostile:   # the key, terminal controls and a byte that is not UTF-8 in the answer
+            text += f"\nkey {sent_key}\n\x1b[2J\x1b[Hall correct\x07 NOT-UTF8\n"
         resp, headers = self.build_response(vendor, body, cfg, text, reasoning, thinking, n)
+        if "usage-negative" in model and "usage" in resp:
+            resp["usage"] = {k: -10**9 if isinstance(v, int) else v for k, v in resp["usage"].items()}
+        if hostile and "usage" in resp:   # absurd counts: negative, and past any integer type
+            for k in ("input_tokens", "prompt_tokens"):
+                if k in resp["usage"]:
+                    resp["usage"][k] = -5000000
+            for k in ("output_tokens", "completion_tokens"):
+                if k in resp["usage"]:
+                    resp["usage"][k] = 10**25
         payload = json.dumps(resp).encode()
+        if hostile:
+            payload = payload.replace(b"NOT-UTF8", b"\xff\xfe\xc3")
         if fault == "rate_malformed_json":
             payload = payload[:max(1, len(payload) * 2 // 3)]
         elif fault == "rate_error_200":
