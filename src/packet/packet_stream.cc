@@ -12,6 +12,7 @@ void EchoPacket::Clear() {
   datagram.clear();
   header_length = 0;
   truncated = length_past_frame = fragmented = link_broadcast = false;
+  oversize = first_fragment_lacks_upper_header = false;
   link_header.clear();
   stored_frames.clear();
   type = code = 0;
@@ -104,6 +105,8 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
       packet->frames = whole->frames;
       packet->fragmented = true;
       packet->truncated = whole->truncated;
+      packet->oversize = whole->oversize;
+      packet->first_fragment_lacks_upper_header = whole->first_fragment_lacks_upper_header;
       counts_.echo_frames += whole->frames.size();
       if (keep_frames_) {
         for (auto it = fragment_frames_.begin(); it != fragment_frames_.end();) {

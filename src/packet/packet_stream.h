@@ -38,7 +38,9 @@ struct EchoPacket {
   bool truncated = false;          // cut by the capture's snaplen
   bool length_past_frame = false;  // the IP length claims more bytes than the frame had
   bool fragmented = false;
-  Bytes link_header;                       // of the completing frame
+  bool oversize = false;  // reassembled past 65,535 bytes (ReassembledDatagram::oversize)
+  bool first_fragment_lacks_upper_header = false;  // IPv6 (ReassembledDatagram)
+  Bytes link_header;                               // of the completing frame
   bool link_broadcast = false;             // Ethernet destination was broadcast or multicast
   std::vector<StoredFrame> stored_frames;  // when the stream keeps frames
 

@@ -8,8 +8,29 @@
 namespace llmstack {
 
 namespace {
-constexpr size_t kMaxDatagram = 65535 + 40;
+// Fragment offsets reach 65,528; data past 65,535 bytes is an oversize datagram, kept so that
+// it can be judged (the bound only limits memory).
+constexpr size_t kMaxDatagram = 2 * 65536;
+constexpr size_t kMaxIpLength = 65535;
+
+// Linux ipv6frag_thdr_truncated(): the first fragment (from the IPv6 header, its Fragment
+// header at `fragment_header`) skips extension headers while their first two bytes are there
+// (if one is not, it is not judged) and must then hold the 8-byte ICMPv6 header.
+bool LacksUpperHeader(ByteView bytes, size_t fragment_header) {
+  if (fragment_header + 8 > bytes.size()) return false;
+  uint8_t next = bytes[fragment_header];
+  size_t at = fragment_header + 8;
+  while (next == 0 || next == 43 || next == 60 || next == 51 || next == 44) {
+    if (at + 2 > bytes.size()) return false;
+    size_t length = next == 44   ? 8
+                    : next == 51 ? (size_t{bytes[at + 1]} + 2) * 4
+                                 : (size_t{bytes[at + 1]} + 1) * 8;
+    next = bytes[at];
+    at += length;
+  }
+  return next == 58 && at + 8 > bytes.size();
 }
+}  // namespace
 
 bool FragmentReassembler::Key::operator<(const Key& o) const {
   return std::tie(family, src, dst, id, protocol) <
@@ -114,6 +135,8 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
     if (fragment.family == IpFamily::kIpv6 &&
         fragment.fragment_header_offset < fragment.bytes.size()) {
       p.upper_protocol = fragment.bytes[fragment.fragment_header_offset];
+      p.first_lacks_upper_header =
+          LacksUpperHeader(fragment.bytes, fragment.fragment_header_offset);
     }
   }
   if (!fragment.more_fragments) {
@@ -146,10 +169,12 @@ std::optional<ReassembledDatagram> FragmentReassembler::TryComplete(
     out.datagram.insert(out.datagram.end(), piece.data.begin(), piece.data.end());
   }
   Bytes& d = out.datagram;
+  out.first_fragment_lacks_upper_header = p.first_lacks_upper_header;
   if (it->first.family == IpFamily::kIpv4) {
     // One datagram: MF and offset cleared, total length covering all data, checksum redone.
     size_t total = p.first_headers.size() + p.total;
-    PutBe16(d, 2, static_cast<uint16_t>(total));
+    out.oversize = total > kMaxIpLength;
+    PutBe16(d, 2, static_cast<uint16_t>(std::min(total, kMaxIpLength)));
     d[6] = static_cast<uint8_t>(d[6] & 0xc0);  // keep RB and DF, clear MF and offset
     d[7] = 0;
     PutBe16(d, 10, 0);
@@ -157,7 +182,9 @@ std::optional<ReassembledDatagram> FragmentReassembler::TryComplete(
   } else {
     // The Fragment header is gone; its Next Header moves to the header that named it.
     d[p.next_header_field] = p.upper_protocol;
-    PutBe16(d, 4, static_cast<uint16_t>(p.first_headers.size() - 40 + p.total));
+    size_t payload = p.first_headers.size() - 40 + p.total;
+    out.oversize = payload > kMaxIpLength;
+    PutBe16(d, 4, static_cast<uint16_t>(std::min(payload, kMaxIpLength)));
   }
   pending_.erase(it);
   return out;

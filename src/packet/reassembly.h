@@ -19,6 +19,12 @@ struct ReassembledDatagram {
   Bytes datagram;                // whole datagram: first fragment's headers, all data
   std::vector<uint64_t> frames;  // frames of the fragments, in arrival order
   bool truncated = false;        // a fragment was cut by the capture; data ends early
+  // The data runs past what the IP length field can say (65,535 bytes: RFC 791 3.1, RFC 8200
+  // 4.5; the "ping of death"); the length field then says 65,535.
+  bool oversize = false;
+  // IPv6: the first fragment does not hold the headers through the ICMPv6 header (RFC 8200
+  // 4.5, RFC 7112), judged as Linux does (ipv6frag_thdr_truncated).
+  bool first_fragment_lacks_upper_header = false;
 };
 
 class FragmentReassembler {
@@ -62,6 +68,7 @@ class FragmentReassembler {
     std::vector<uint64_t> frames;
     double first_seen = 0;
     bool poisoned = false;
+    bool first_lacks_upper_header = false;
   };
 
   void Expire(double now);
