@@ -13,72 +13,17 @@ namespace {
 
 constexpr uint8_t kReplyTtl = 64;  // RFC 1700 IPDEFTTL; Linux net.ipv4.ip_default_ttl
 
-RequestAssessment Forbid(const char* why) { return {ReplyExpectation::kForbidden, why, false}; }
-
-RequestAssessment AssessIpv4(const EchoPacket& r, Profile profile) {
-  ByteView d(r.datagram);
-  if (r.header_length > d.size() || !ChecksumVerifies(d.first(r.header_length))) {
-    return Forbid("bad IP header checksum");  // RFC 1122 §3.2.1.2: silently discard
-  }
-  if (r.length_past_frame) return Forbid("IP total length exceeds the frame");
-  if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message())) {
-    return Forbid("bad ICMP checksum");
-  }
-  if (IsLimitedBroadcast(r.dst())) return Forbid("broadcast destination");
-  if (IsMulticastAddress(r.dst())) return Forbid("multicast destination");
-  if (r.link_broadcast) return Forbid("link-layer broadcast");  // e.g. a subnet broadcast
-  if (IsUnspecifiedAddress(r.src()) || IsGroupAddress(r.src())) {
-    return Forbid("source address cannot be answered");  // RFC 1122 §3.2.1.3
-  }
-  if (r.header_length > 20) {
-    Result<OptionEcho> echo = EchoIpv4Options(d.subspan(20, r.header_length - 20), r.src(), r.dst(),
-                                              0, OptionEchoStyle::kRfc);
-    if (!echo.ok()) return Forbid("malformed IP options");
-    if (echo->has_source_route) {
-      if (profile == Profile::kLinux) {
-        return Forbid("source-routed (Linux drops it: accept_source_route=0)");
-      }
-      if (!echo->source_route_complete) {
-        return Forbid("source route not complete (a host does not forward it)");
-      }
-      if (profile == Profile::kRfc) {
-        // RFC 1122 §3.2.2.6: an answer MUST carry the route reversed; but dropping
-        // source-routed datagrams is what hosts do by default (Linux accept_source_route=0,
-        // RFC 7126 §4.3 and §4.4 advise it), so silence is right too.
-        return {ReplyExpectation::kOptional,
-                "source-routed (a reply, if sent, carries the route reversed)", false};
-      }
-    }
-  }
-  return {};
-}
-
-RequestAssessment AssessIpv6(const EchoPacket& r) {
-  if (r.length_past_frame) return Forbid("IPv6 payload length exceeds the frame");
-  if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message())) {
-    return Forbid("bad ICMPv6 checksum");
-  }
-  if (IsMulticastAddress(r.src()) || IsUnspecifiedAddress(r.src())) {
-    return Forbid("source address cannot be answered");
-  }
-  if (IsMulticastAddress(r.dst())) {
-    // RFC 4443 §4.2: a reply SHOULD be sent, from a unicast address of the interface; Linux
-    // answers (icmpv6_echo_ignore_multicast=0). Which address it uses cannot be told here.
-    return {ReplyExpectation::kOptional, "multicast destination (reply optional)", false};
-  }
-  return {};
-}
-
 }  // namespace
 
 RequestAssessment AssessRequest(const EchoPacket& request, Profile profile) {
-  if (request.truncated) {
-    RequestAssessment a;
-    a.truncated = true;
-    a.why_silent = "request cut by the capture's snaplen";
-    return a;
-  }
-  return request.family == IpFamily::kIpv4 ? AssessIpv4(request, profile) : AssessIpv6(request);
+  HostRuleFinding finding = FindHostRule(request, profile);
+  RequestAssessment a;
+  a.expectation = finding.expectation;
+  a.rule = finding.rule;
+  a.why_silent = finding.Describe();
+  a.truncated = finding.rule == HostRule::kCapturedShort;
+  if (a.truncated) a.expectation = ReplyExpectation::kRequired;
+  return a;
 }
 
 uint32_t MillisecondsSinceMidnight(const Timestamp& time) {

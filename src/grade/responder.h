@@ -9,25 +9,21 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "grade/host_rules.h"
 #include "grade/profile.h"
 #include "packet/packet_stream.h"
 
 namespace llmstack {
 
-enum class ReplyExpectation {
-  kRequired,   // a correct stack answers
-  kForbidden,  // a correct stack stays silent (bad checksum, broadcast, ...)
-  kOptional,   // either is right (echo to an IPv6 multicast address, RFC 4443 §4.2)
-};
-
 struct RequestAssessment {
   ReplyExpectation expectation = ReplyExpectation::kRequired;
-  const char* why_silent = nullptr;  // reason for kForbidden / kOptional
-  bool truncated = false;            // cut by the capture: cannot be graded
+  HostRule rule = HostRule::kNone;  // the host-requirement rule behind kForbidden / kOptional
+  std::string why_silent;           // the rule, its clause and what applied; empty if none
+  bool truncated = false;           // cut by the capture: cannot be graded
 };
 
 // Decides how a correct stack treats `request` (an echo request) under `profile`
-// (DESIGN §5 "Which packets are requests").
+// (DESIGN §5 "Which packets are requests"): the host-requirement rules of host_rules.h.
 RequestAssessment AssessRequest(const EchoPacket& request, Profile profile);
 
 // RFC 791 Timestamp option value for a time: milliseconds since midnight UT.

@@ -24,7 +24,9 @@ inline constexpr uint8_t kIpOptNop = 1;
 inline constexpr uint8_t kIpOptRecordRoute = 7;
 inline constexpr uint8_t kIpOptTimestamp = 68;
 inline constexpr uint8_t kIpOptLooseSourceRoute = 131;
+inline constexpr uint8_t kIpOptCipso = 134;  // FIPS 188 / CIPSO draft
 inline constexpr uint8_t kIpOptStrictSourceRoute = 137;
+inline constexpr uint8_t kIpOptRouterAlert = 148;  // RFC 2113
 
 struct Ipv4Option {
   uint8_t type = 0;

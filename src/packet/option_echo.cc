@@ -121,10 +121,182 @@ Bytes ReverseSourceRoute(ByteView option, ByteView request_src, std::optional<By
   return out;
 }
 
+// Linux: the class inet_addr_type() gives an address that is not in the local table as
+// RTN_UNICAST; a Timestamp with prespecified addresses is stamped for every other class:
+// this host's own address, loopback, 0.0.0.0/8, the limited broadcast and multicast (a subnet
+// broadcast of the host is local too, but a capture cannot show it).
+bool LinuxStampsPrespecified(ByteView address, ByteView self) {
+  if (address.size() != 4) return false;
+  return std::memcmp(address.data(), self.data(), 4) == 0 || address[0] == 127 || address[0] == 0 ||
+         IsMulticastAddress(address) || IsLimitedBroadcast(address);
+}
+
+// What the kernel keeps of a received datagram's options (struct ip_options).
+struct LinuxReceived {
+  Bytes options;  // the options as received and updated (entries written on receive)
+  std::optional<size_t> rr, ts, srr;
+  bool rr_needaddr = false, ts_needaddr = false, ts_needtime = false;
+};
+
+// net/ipv4/ip_options.c ip_options_compile() on a received datagram: parses, checks and
+// updates RR and TS. Errors: kMalformed naming the offset the kernel's Parameter Problem
+// points at (the datagram is dropped).
+Result<LinuxReceived> LinuxCompile(ByteView request_options, ByteView self, uint32_t clock_ms,
+                                   std::vector<size_t>* clock_offsets) {
+  LinuxReceived in;
+  in.options.assign(request_options.begin(), request_options.end());
+  Bytes& o = in.options;
+  auto error = [](size_t at, const char* what) {
+    return Malformed(std::string(what) + " (IPv4 option byte " + std::to_string(20 + at) + ")");
+  };
+  size_t at = 0;
+  while (at < o.size()) {
+    uint8_t type = o[at];
+    if (type == kIpOptEnd) break;  // the rest is not parsed
+    if (type == kIpOptNop) {
+      ++at;
+      continue;
+    }
+    if (o.size() - at < 2) return error(at, "an option with no length byte");
+    size_t length = o[at + 1];
+    if (length < 2 || length > o.size() - at)
+      return error(at, "an option length outside the header");
+    uint8_t* opt = o.data() + at;
+    switch (type) {
+      case kIpOptLooseSourceRoute:
+      case kIpOptStrictSourceRoute:
+        if (length < 3) return error(at + 1, "a source route with no pointer");
+        if (opt[2] < 4) return error(at + 2, "a source route pointer below 4");
+        if (in.srr) return error(at, "a second source route");
+        in.srr = at;
+        break;
+      case kIpOptRecordRoute:
+        if (in.rr) return error(at, "a second Record Route");
+        if (length < 3) return error(at + 1, "a Record Route with no pointer");
+        if (opt[2] < 4) return error(at + 2, "a Record Route pointer below 4");
+        if (opt[2] <= length) {
+          if (opt[2] + 3u > length) return error(at + 2, "a Record Route slot cut by its end");
+          std::memcpy(opt + opt[2] - 1, self.data(), 4);
+          opt[2] = static_cast<uint8_t>(opt[2] + 4);
+          in.rr_needaddr = true;
+        }
+        in.rr = at;
+        break;
+      case kIpOptTimestamp:
+        if (in.ts) return error(at, "a second Timestamp");
+        if (length < 4) return error(at + 1, "a Timestamp shorter than 4 bytes");
+        if (opt[2] < 5) return error(at + 2, "a Timestamp pointer below 5");
+        if (opt[2] <= length) {
+          size_t pointer = opt[2];
+          if (pointer + 3 > length) return error(at + 2, "a Timestamp slot cut by its end");
+          switch (opt[3] & 0x0f) {
+            case 0:
+              PutClock(o, at + pointer - 1, clock_ms, clock_offsets, 0);
+              in.ts_needtime = true;
+              opt[2] = static_cast<uint8_t>(pointer + 4);
+              break;
+            case 1:
+              if (pointer + 7 > length) return error(at + 2, "a Timestamp slot cut by its end");
+              std::memcpy(opt + pointer - 1, self.data(), 4);
+              PutClock(o, at + pointer + 3, clock_ms, clock_offsets, 0);
+              in.ts_needaddr = in.ts_needtime = true;
+              opt[2] = static_cast<uint8_t>(pointer + 8);
+              break;
+            case 3:
+              if (pointer + 7 > length) return error(at + 2, "a Timestamp slot cut by its end");
+              if (!LinuxStampsPrespecified(ByteView(o).subspan(at + pointer - 1, 4), self)) break;
+              PutClock(o, at + pointer + 3, clock_ms, clock_offsets, 0);
+              in.ts_needtime = true;
+              opt[2] = static_cast<uint8_t>(pointer + 8);
+              break;
+            default:
+              break;  // other flags: accepted on receive, left as they are
+          }
+        } else if ((opt[3] & 0xf0) != 0xf0) {
+          opt[3] = static_cast<uint8_t>(opt[3] + 0x10);  // one more host without room
+        } else {
+          return error(at + 3, "a full Timestamp whose overflow count is 15");
+        }
+        in.ts = at;
+        break;
+      case kIpOptRouterAlert:
+        if (length < 4) return error(at + 1, "a Router Alert shorter than 4 bytes");
+        break;
+      default:
+        break;  // received options the kernel does not know are ignored
+    }
+    at += length;
+  }
+  return in;
+}
+
+// net/ipv4/ip_options.c __ip_options_echo() and ip_options_build(): RR then TS (then the
+// source route and CIPSO, which under the defaults never get this far), each copied as
+// received and given this host's second entry where its pointer leaves room. Errors:
+// kUnsupported when a pointer leaves part of a slot (the kernel sends no reply).
+Result<OptionEcho> LinuxEcho(const LinuxReceived& in, ByteView self, uint32_t clock_ms,
+                             std::vector<size_t> received_clocks) {
+  OptionEcho out;
+  const Bytes& o = in.options;
+  if (in.rr) {
+    size_t length = o[*in.rr + 1], pointer = o[*in.rr + 2];
+    Bytes rr(o.begin() + *in.rr, o.begin() + *in.rr + length);
+    if (in.rr_needaddr && pointer <= length) {
+      if (pointer + 3 > length) return Unsupported("no room to echo the Record Route");
+      PutAddress(rr, pointer - 1, self);
+      rr[2] = static_cast<uint8_t>(pointer + 4);
+    }
+    out.options.insert(out.options.end(), rr.begin(), rr.end());
+  }
+  if (in.ts) {
+    size_t base = out.options.size();
+    size_t length = o[*in.ts + 1], pointer = o[*in.ts + 2];
+    Bytes ts(o.begin() + *in.ts, o.begin() + *in.ts + length);
+    for (size_t c : received_clocks) {
+      if (c >= *in.ts && c < *in.ts + length) out.clock_offsets.push_back(base + c - *in.ts);
+    }
+    if (pointer <= length) {
+      bool needaddr = false, needtime = false;
+      if (in.ts_needaddr) {
+        if (pointer + 3 > length) return Unsupported("no room to echo the Timestamp");
+        needaddr = true;
+        pointer += 4;
+      }
+      if (in.ts_needtime) {
+        if (pointer + 3 > length) return Unsupported("no room to echo the Timestamp");
+        if ((ts[3] & 0x0f) != 3) {
+          needtime = true;
+          pointer += 4;
+        } else if (pointer + 7 <= length &&
+                   LinuxStampsPrespecified(ByteView(ts).subspan(pointer - 1, 4), self)) {
+          needtime = true;
+          pointer += 8;
+        }
+      }
+      ts[2] = static_cast<uint8_t>(pointer);
+      if (needaddr) PutAddress(ts, pointer - 9, self);
+      if (needtime) PutClock(ts, pointer - 5, clock_ms, &out.clock_offsets, base);
+    }
+    out.options.insert(out.options.end(), ts.begin(), ts.end());
+  }
+  if (in.srr) out.has_source_route = true;
+  return out;
+}
+
 }  // namespace
 
 Result<OptionEcho> EchoIpv4Options(ByteView request_options, ByteView request_src,
                                    ByteView request_dst, uint32_t clock_ms, OptionEchoStyle style) {
+  if (style == OptionEchoStyle::kLinux) {
+    std::vector<size_t> received_clocks;
+    Result<LinuxReceived> in =
+        LinuxCompile(request_options, request_dst, clock_ms, &received_clocks);
+    if (!in.ok()) return in.status();
+    Result<OptionEcho> out = LinuxEcho(*in, request_dst, clock_ms, std::move(received_clocks));
+    if (!out.ok()) return out.status();
+    while (out->options.size() % 4 != 0) out->options.push_back(kIpOptEnd);
+    return out;
+  }
   Result<std::vector<Ipv4Option>> parsed = ParseIpv4Options(request_options);
   if (!parsed.ok()) return parsed.status();
   int record_routes = 0, timestamps = 0, source_routes = 0;

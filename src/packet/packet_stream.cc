@@ -12,6 +12,7 @@ void EchoPacket::Clear() {
   datagram.clear();
   header_length = 0;
   truncated = length_past_frame = fragmented = oversize = link_broadcast = false;
+  first_fragment_lacks_upper_header = false;
   link_header.clear();
   stored_frames.clear();
   type = code = 0;
@@ -99,6 +100,7 @@ Result<bool> PacketStream::Next(EchoPacket* packet) {
       packet->fragmented = true;
       packet->truncated = whole->truncated;
       packet->oversize = whole->oversize;
+      packet->first_fragment_lacks_upper_header = whole->first_fragment_lacks_upper_header;
       counts_.echo_frames += packet->frames.size();
       return true;
     }

@@ -10,6 +10,25 @@ namespace llmstack {
 namespace {
 // The most an IP length field can say: IPv4 total length, IPv6 payload length.
 constexpr size_t kMaxLengthField = 65535;
+
+// Linux ipv6frag_thdr_truncated(): the first fragment (from the IPv6 header, its Fragment
+// header at `fragment_header`) skips extension headers while their first two bytes are there
+// (if one is not, it is not judged) and must then hold the 8-byte ICMPv6 header (RFC 8200 4.5,
+// RFC 7112).
+bool LacksUpperHeader(ByteView bytes, size_t fragment_header) {
+  if (fragment_header + 8 > bytes.size()) return false;
+  uint8_t next = bytes[fragment_header];
+  size_t at = fragment_header + 8;
+  while (next == 0 || next == 43 || next == 60 || next == 51 || next == 44) {
+    if (at + 2 > bytes.size()) return false;
+    size_t length = next == 44   ? 8
+                    : next == 51 ? (size_t{bytes[at + 1]} + 2) * 4
+                                 : (size_t{bytes[at + 1]} + 1) * 8;
+    next = bytes[at];
+    at += length;
+  }
+  return next == 58 && at + 8 > bytes.size();
+}
 }  // namespace
 
 bool FragmentReassembler::Key::operator<(const Key& o) const {
@@ -140,6 +159,8 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
     if (fragment.family == IpFamily::kIpv6 &&
         fragment.fragment_header_offset < fragment.bytes.size()) {
       p.upper_protocol = fragment.bytes[fragment.fragment_header_offset];
+      p.first_lacks_upper_header =
+          LacksUpperHeader(fragment.bytes, fragment.fragment_header_offset);
     }
   }
   if (!fragment.more_fragments) {
@@ -167,6 +188,7 @@ ReassembledDatagram FragmentReassembler::Complete(PendingMap::iterator it) {
 
   std::sort(p.pieces.begin(), p.pieces.end(),
             [](const Piece& a, const Piece& b) { return a.offset < b.offset; });
+  out.first_fragment_lacks_upper_header = p.first_lacks_upper_header;
   Bytes& d = out.datagram;
   d = std::move(p.first_headers);
   d.reserve(headers + std::min(data_limit, p.total));

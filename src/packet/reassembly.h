@@ -28,6 +28,9 @@ struct ReassembledDatagram {
   // ip6_frag_reasm likewise), so no reply is due; `datagram` then holds the data up to that
   // limit, its length field says so, and its ICMP checksum does not cover what was sent.
   bool oversize = false;
+  // IPv6: the first fragment does not hold the headers through the ICMPv6 header (RFC 8200
+  // 4.5, RFC 7112), judged as Linux does (ipv6frag_thdr_truncated).
+  bool first_fragment_lacks_upper_header = false;
 };
 
 class FragmentReassembler {
@@ -74,6 +77,7 @@ class FragmentReassembler {
     uint8_t upper_protocol = 0;
     bool have_first = false;
     bool have_last = false;
+    bool first_lacks_upper_header = false;
     size_t total = 0;           // data length, known once the last fragment arrived
     std::vector<Piece> pieces;  // in arrival order; they never overlap
     // The data received as runs of contiguous bytes, start -> end.

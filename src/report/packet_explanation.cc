@@ -158,10 +158,10 @@ Result<std::optional<Verdict>> ExplainPacket(ByteView datagram, const std::optio
   if (assessment.truncated) {
     std::fprintf(out, "cut short, cannot be answered.\n");
   } else if (assessment.expectation == ReplyExpectation::kForbidden) {
-    std::fprintf(out, "a correct stack sends NO REPLY (%s).\n", assessment.why_silent);
+    std::fprintf(out, "a correct stack sends NO REPLY (%s).\n", assessment.why_silent.c_str());
   } else {
     if (assessment.expectation == ReplyExpectation::kOptional) {
-      std::fprintf(out, "a reply is optional (%s).\n", assessment.why_silent);
+      std::fprintf(out, "a reply is optional (%s).\n", assessment.why_silent.c_str());
     } else {
       std::fprintf(out, "a correct stack answers.\n");
     }
@@ -219,7 +219,7 @@ Result<std::optional<Verdict>> ExplainPacket(ByteView datagram, const std::optio
     std::fprintf(out, ": the reply is truncated after %zu bytes", r.size());
   }
   if (grade.verdict == Verdict::kUnexpectedReply)
-    std::fprintf(out, " (%s: must not be answered)", assessment.why_silent);
+    std::fprintf(out, " (%s: must not be answered)", assessment.why_silent.c_str());
   std::fprintf(out, "\n");
   return std::optional<Verdict>(grade.verdict);
 }

@@ -16,7 +16,7 @@ void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessm
   r->seq = request.seq;
   r->request_hex = HexEncode(request.datagram);
   r->expectation = assessment.expectation;
-  r->why_silent = assessment.why_silent ? assessment.why_silent : "";
+  r->why_silent = assessment.why_silent;
 }
 
 void RttStats::Add(double ms) {

@@ -56,8 +56,7 @@ std::string FormatResultLine(const ResultLine& line) {
                                         : "";
   std::string time = line.time_ms ? " time=" + FormatMilliseconds(*line.time_ms) + " ms" : "";
   std::string who = FormatAddress(r.src()) + " > " + FormatAddress(r.dst());
-  const char* why =
-      line.assessment && line.assessment->why_silent ? line.assessment->why_silent : "";
+  const char* why = line.assessment ? line.assessment->why_silent.c_str() : "";
   switch (line.verdict) {
     case Verdict::kCorrect:
     case Verdict::kWrong:
