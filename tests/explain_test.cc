@@ -165,6 +165,78 @@ TEST_CASE("explain: requests that get no reply, and unusable input", "[explain][
   CHECK(zero.out.find("but the all-zero message needs 0xffff") != std::string::npos);
 }
 
+TEST_CASE("explain refuses hex that is not an IP datagram, and takes a frame with --link",
+          "[explain][link][tool]") {
+  // The experiment's request in an Ethernet frame (00:00:5e:00:53:01 -> :02, type 0x0800),
+  // padded as Ethernet pads.
+  const std::string frame =
+      std::string("00005e00530200005e0053010800") + kExperimentRequest + "0000000000000000";
+  testing::CommandResult refused = RunTool("explain " + frame);
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out.empty());
+  CHECK(refused.err.find('\n') == refused.err.size() - 1);  // one line
+  CHECK(refused.err.find("not an IP datagram") != std::string::npos);
+  CHECK(refused.err.find("--link") != std::string::npos);
+
+  testing::CommandResult datagram = RunTool(std::string("explain ") + kExperimentRequest);
+  REQUIRE(datagram.exit_code == 0);
+  for (const char* name : {"ether", "EN10MB", "ethernet"}) {
+    testing::CommandResult linked = RunTool("explain " + frame + " --link " + name);
+    INFO(name << ": " << linked.err);
+    CHECK(linked.exit_code == 0);
+    CHECK(linked.out == datagram.out);  // the padding is not part of the datagram
+  }
+  // Linux cooked v2 (20-byte header, protocol first).
+  testing::CommandResult sll2 = RunTool(std::string("explain 08000000000000020001040600005e005301"
+                                                    "0000") +
+                                        kExperimentRequest + " --link sll2");
+  CHECK(sll2.exit_code == 0);
+  CHECK(sll2.out == datagram.out);
+  // A frame that carries no IP, and a link type the reader does not know.
+  testing::CommandResult arp = RunTool("explain 00005e00530200005e00530108060001 --link ether");
+  CHECK(arp.exit_code == 2);
+  CHECK(arp.err.find("does not carry IPv4 or IPv6") != std::string::npos);
+  testing::CommandResult unknown = RunTool("explain " + frame + " --link token-ring");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown link type 'token-ring'") != std::string::npos);
+}
+
+TEST_CASE("explain CAPTURE --frame N explains that frame", "[explain][tool]") {
+  testing::CommandResult datagram = RunTool(std::string("explain ") + kExperimentRequest);
+  testing::CommandResult framed = RunTool("explain captures/experiment.pcap --frame 1");
+  INFO(framed.err);
+  CHECK(framed.exit_code == 0);
+  CHECK(framed.out == datagram.out);
+  // With a reply to grade, and from an Ethernet capture (the link header is taken off).
+  testing::CommandResult graded = RunTool(
+      "explain captures/kernel-crafted.pcap --frame 1 --reply "
+      "00");
+  CHECK(graded.exit_code == 1);
+  CHECK(graded.out.find("Verdict:") != std::string::npos);
+  // Out of range, not an echo request, not a capture: one line naming the file, exit 2.
+  for (const auto& [args, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"captures/experiment.pcap --frame 2", "no frame 2: the capture has 1 frames"},
+           {"captures/experiment.pcap --frame 0", "no frame 0"},
+           {"captures/crafted-non-echo.pcap --frame 1", "not an ICMP echo request"},
+           {"captures/kernel-crafted.pcap --frame 2", "frame 2 is an echo reply"},
+           {"captures/hand-replies.txt --frame 1", "not a pcap or pcapng"},
+       }) {
+    testing::CommandResult r = RunTool("explain " + args);
+    INFO(args << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find('\n') == r.err.size() - 1);
+    CHECK(r.err.find(args.substr(0, args.find(' '))) != std::string::npos);
+    CHECK(r.err.find(reason) != std::string::npos);
+  }
+  // From standard input.
+  testing::CommandResult piped =
+      testing::RunShell("cat '" + testing::SourcePath("captures/experiment.pcap") + "' | " +
+                        testing::ToolCommand("explain - --frame 1"));
+  CHECK(piped.exit_code == 0);
+  CHECK(piped.out == datagram.out);
+}
+
 TEST_CASE("the field each checksum word holds", "[explain][checksum]") {
   char buf[48];
   CHECK(std::string(ChecksumWordRole(ChecksumSpan::kIpv4Header, 8, buf)) == "TTL + protocol");

@@ -30,10 +30,13 @@ const std::map<std::string, std::string>& Rejected() {
       {"truncated-data.pcap", "truncated"},
       {"absurd-length.pcap", "length"},
       {"caplen-gt-snaplen.pcap", "snapshot length"},
+      {"absurd-snaplen.pcap", "absurd snapshot length 4294967295"},
       {"bad-magic.pcap", "not a pcap or pcapng"},
       {"unsupported-linktype.pcap", "unsupported link type 147"},
       {"pcapng-bad-block-length.pcapng", "length of 110"},
       {"pcapng-block-too-short.pcapng", "length of 8"},
+      {"pcapng-huge-block.pcapng", "block size 4294967280"},
+      {"pcapng-shb-bad-length.pcapng", "truncated"},
       {"pcapng-truncated.pcapng", "truncated"},
       {"pcapng-no-idb.pcapng", "before any Interface Description"},
       {"pcapng-mixed-linktypes.pcapng", "different from the type"},
@@ -47,7 +50,7 @@ const std::set<std::string>& Hostile() {
   static const std::set<std::string> files = {"ihl-below-5.pcap",        "iplen-past-capture.pcap",
                                               "iplen-below-header.pcap", "icmp-header-cut.pcap",
                                               "ipv6-ext-loop.pcap",      "zero-length-frame.pcap",
-                                              "vlan-stack-deep.pcap"};
+                                              "vlan-stack-deep.pcap",    "zero-snaplen.pcap"};
   return files;
 }
 
@@ -97,6 +100,15 @@ TEST_CASE("unreadable captures: exit 2, one line naming the file, nothing left b
     }
     // As the replies of `grade`: the message names the replies file.
     CheckOneLineNaming(RunTool("grade captures/experiment.pcap " + path), path, reason);
+    // And for `explain --frame`.
+    CheckOneLineNaming(RunTool("explain " + path + " --frame 1"), path, reason);
+  }
+  // On standard input: the same reason, naming "-".
+  for (const auto& [name, reason] : Rejected()) {
+    if (name == "empty.pcap") continue;  // "empty input"
+    INFO(name);
+    std::string cat = "cat '" + testing::SourcePath("tests/data/broken/" + name) + "' | ";
+    CheckOneLineNaming(testing::RunShell(cat + testing::ToolCommand("grade -")), "-", reason);
   }
   // Nothing at all left in the directory (no temporary files either).
   CHECK(std::filesystem::is_empty(dir.path()));
@@ -104,9 +116,9 @@ TEST_CASE("unreadable captures: exit 2, one line naming the file, nothing left b
 
 TEST_CASE("the reader reports a damaged capture as an error, not as its end", "[input]") {
   // libpcap reads record by record: a record cut short at the end is an error from Next().
-  for (const char* name :
-       {"truncated-record.pcap", "truncated-data.pcap", "absurd-length.pcap",
-        "caplen-gt-snaplen.pcap", "pcapng-truncated.pcapng", "pcapng-bad-block-length.pcapng"}) {
+  for (const char* name : {"truncated-record.pcap", "truncated-data.pcap", "absurd-length.pcap",
+                           "caplen-gt-snaplen.pcap", "pcapng-truncated.pcapng",
+                           "pcapng-bad-block-length.pcapng", "pcapng-huge-block.pcapng"}) {
     INFO(name);
     Result<std::unique_ptr<CaptureReader>> reader =
         CaptureReader::Open(testing::SourcePath(std::string("tests/data/broken/") + name));

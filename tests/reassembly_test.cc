@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <random>
 
 #include "packet/checksum.h"
@@ -187,6 +188,116 @@ TEST_CASE("the reassembler's memory is bounded", "[reassembly]") {
   // And the ones older than the timeout go when time moves on.
   Feed(r, {Fragment4(Request4(0xbeef, 9), 0, 80)}, 1000);
   CHECK(r.pending_frames() == 1);
+}
+
+// A datagram of `fragments` 8-byte fragments (IP ID `id`), then every one of them again as a
+// duplicate `repeats` times, in a shuffled order: the flood a hostile capture can hold.
+std::vector<Bytes> TinyFragmentFlood(size_t fragments, size_t repeats, uint16_t id) {
+  Bytes d = Request4(id);
+  d.resize(20 + 8 * (fragments + 1), 0x55);  // one more: the datagram never completes
+  PutBe16(d, 2, static_cast<uint16_t>(d.size()));
+  std::vector<Bytes> out;
+  for (size_t r = 0; r <= repeats; ++r) {
+    for (size_t i = 0; i < fragments; ++i) out.push_back(Fragment4(d, 8 * i, 8 * i + 8));
+  }
+  std::mt19937 rng(7);
+  std::shuffle(out.begin() + static_cast<long>(fragments), out.end(), rng);
+  return out;
+}
+
+double SecondsToFeed(const std::vector<Bytes>& fragments) {
+  std::vector<Datagram> parsed;
+  for (const Bytes& f : fragments) parsed.push_back(*ParseDatagram(f, NetworkProtocol::kIpv4));
+  double best = 1e9;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    FragmentReassembler r;
+    auto start = std::chrono::steady_clock::now();
+    uint64_t frame = 0;
+    for (const Datagram& d : parsed) r.Add(d, ++frame, Timestamp{1, 0});
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    CHECK(r.memory() <= FragmentReassembler::kMemoryLimit);
+  }
+  return best;
+}
+
+TEST_CASE("reassembly is linear in tiny and duplicate fragments", "[reassembly]") {
+  // 1000 and 8000 fragments of one datagram, each repeated 14 times: 15k and 120k in all.
+  double small = SecondsToFeed(TinyFragmentFlood(1000, 14, 0x6001));
+  double large = SecondsToFeed(TinyFragmentFlood(8000, 14, 0x6002));
+  INFO(small << " s for 15k fragments, " << large << " s for 120k");
+  CHECK(large < 8 * 4 * small);  // linear is 8x; walking the fragments held, 64x
+}
+
+TEST_CASE("a fragment with no data discards its datagram, as Linux does", "[reassembly]") {
+  Bytes d = Request4(0x6003);
+  Bytes empty = Fragment4(d, 80, 80);
+  PutBe16(empty, 6, 0x2000 | 80 / 8);  // MF set: a zero-length piece in the middle
+  empty[10] = empty[11] = 0;
+  PutBe16(empty, 10, InternetChecksum(ByteView(empty).first(20)));
+  FragmentReassembler r;
+  std::vector<Bytes> flood = {Fragment4(d, 0, 80)};
+  for (int i = 0; i < 1000; ++i) flood.push_back(empty);
+  flood.push_back(Fragment4(d, 80, 160));
+  flood.push_back(Fragment4(d, 160, 208));
+  CHECK_FALSE(Feed(r, flood).has_value());
+  CHECK(r.memory() == 0);  // nothing of a discarded datagram is kept
+}
+
+TEST_CASE("incomplete datagrams stay within Linux's ipfrag_high_thresh", "[reassembly]") {
+  FragmentReassembler r;
+  uint64_t frame = 0;
+  // 1000 datagrams of 60 fragments of 1480 bytes, the last of each missing: 88 MB held if
+  // nothing stopped it.
+  Bytes big = Request4(0);
+  big.resize(20 + 1480 * 61, 0xaa);
+  for (uint16_t id = 0; id < 1000; ++id) {
+    PutBe16(big, 4, id);
+    for (size_t i = 0; i < 60; ++i) {
+      Bytes f = Fragment4(big, 1480 * i, 1480 * (i + 1));
+      r.Add(*ParseDatagram(f, NetworkProtocol::kIpv4), ++frame, Timestamp{1, 0});
+      REQUIRE(r.memory() <= FragmentReassembler::kMemoryLimit);
+    }
+  }
+  CHECK(r.discarded_frames() > 0);
+  // After ipfrag_time, the memory is free again and a datagram reassembles.
+  Bytes d = Request4(0x6004);
+  std::optional<ReassembledDatagram> out =
+      Feed(r, {Fragment4(d, 0, 80), Fragment4(d, 80, 160), Fragment4(d, 160, 208)}, 100);
+  CHECK(out.has_value());
+  CHECK(r.memory() == 0);
+}
+
+TEST_CASE("the ping of death: a datagram reassembled past 65,535 bytes is marked oversize",
+          "[reassembly]") {
+  // 1480-byte fragments up to offset 65120, then one more of 440: 65,560 data bytes plus a
+  // 20-byte header. Its total length would wrap to 44 and pass for a small request.
+  Bytes d = Request4(0x6005);
+  d.resize(20 + 65560, 0x42);
+  PutBe16(d, 2, 0);  // cannot be said
+  std::vector<Bytes> fragments;
+  for (size_t begin = 0; begin < 65560; begin += 1480) {
+    fragments.push_back(Fragment4(d, begin, std::min<size_t>(begin + 1480, 65560)));
+  }
+  FragmentReassembler r;
+  std::optional<ReassembledDatagram> out = Feed(r, fragments);
+  REQUIRE(out.has_value());
+  CHECK(out->oversize);
+  uint16_t total = 0;
+  PeekBe16(out->datagram, 2, &total);
+  CHECK(total == out->datagram.size());
+  CHECK(out->datagram.size() == 65535);
+  // One of 65,535 bytes exactly is not oversize.
+  d.resize(65535);
+  fragments.clear();
+  for (size_t begin = 0; begin < 65515; begin += 1480) {
+    fragments.push_back(Fragment4(d, begin, std::min<size_t>(begin + 1480, 65515)));
+  }
+  FragmentReassembler fine;
+  out = Feed(fine, fragments);
+  REQUIRE(out.has_value());
+  CHECK_FALSE(out->oversize);
+  CHECK(out->datagram.size() == 65535);
 }
 
 TEST_CASE("a fragment cut by the capture gives a truncated datagram", "[reassembly]") {

@@ -33,6 +33,10 @@ double Timestamp::MillisecondsSince(const Timestamp& earlier) const {
 
 namespace {
 
+// The largest snapshot length a classic pcap header may give: libpcap's largest pcapng block
+// (sf-pcapng.c MAX_BLOCKSIZE), far above any link's frames.
+constexpr uint32_t kMaxFileSnaplen = 16 * 1024 * 1024;
+
 // Reads up to `n` bytes from the start of a file.
 Bytes ReadPrefix(const std::string& path, size_t n) {
   std::ifstream in(path, std::ios::binary);
@@ -142,10 +146,20 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& na
   reader->link_type_ = *link;
   reader->snaplen_ = static_cast<uint32_t>(pcap_snapshot(pcap));
   reader->nanosecond_ = CaptureFileHasNanoseconds(path);
-  Bytes magic = ReadPrefix(path, 4);
+  Bytes header = ReadPrefix(path, 24);
   uint32_t m = 0;
-  PeekBe32(magic, 0, &m);
+  PeekBe32(header, 0, &m);
   bool classic = m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1;
+  uint32_t file_snaplen = 0;
+  if (classic && PeekBe32(header, 16, &file_snaplen)) {
+    // The file header's snapshot length (in the file's byte order). libpcap quietly puts an
+    // absurd one back to its maximum; a file that claims records of gigabytes is damaged.
+    if (m == 0xd4c3b2a1 || m == 0x4d3cb2a1) file_snaplen = __builtin_bswap32(file_snaplen);
+    if (file_snaplen > kMaxFileSnaplen) {
+      return Malformed("absurd snapshot length " + std::to_string(file_snaplen) +
+                       " in the file header (more than " + std::to_string(kMaxFileSnaplen) + ")");
+    }
+  }
   if (classic && pcap_file(pcap) != nullptr) reader->position_ = std::ftell(pcap_file(pcap));
   return reader;
 }

@@ -71,13 +71,15 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
   size_t data_start = fragment.family == IpFamily::kIpv4 ? fragment.header_length
                                                          : fragment.fragment_header_offset + 8;
   ByteView data = fragment.bytes.subspan(std::min(data_start, fragment.bytes.size()));
-  size_t cost = kFragmentCost + data.size() + (stored ? stored->data.size() : 0);
+  size_t frame_cost = kFrameCost + (stored ? stored->data.size() : 0);
+  size_t piece_cost = kPieceCost + data.size();
 
   Key key{fragment.family, Bytes(fragment.src.begin(), fragment.src.end()),
           Bytes(fragment.dst.begin(), fragment.dst.end()), fragment.fragment_id,
           fragment.family == IpFamily::kIpv4 ? fragment.protocol : uint8_t{0}};
   auto it = pending_.find(key);
-  if (memory_ + cost > kMemoryLimit && (it == pending_.end() || !it->second.poisoned)) {
+  if (memory_ + frame_cost + piece_cost > kMemoryLimit &&
+      (it == pending_.end() || !it->second.poisoned)) {
     ++discarded_frames_;  // over ipfrag_high_thresh: dropped, as Linux does
     return std::nullopt;
   }
@@ -94,8 +96,8 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
   if (p.poisoned) return std::nullopt;
   p.frames.push_back(frame);
   if (stored) p.stored_frames.push_back(std::move(*stored));
-  p.memory += cost;
-  memory_ += cost;
+  p.memory += frame_cost;
+  memory_ += frame_cost;
 
   size_t declared = data.size();
   if (fragment.truncated) {
@@ -149,6 +151,8 @@ std::optional<ReassembledDatagram> FragmentReassembler::Add(const Datagram& frag
   p.runs.emplace(run_start, run_end);
   p.received += declared;
   p.pieces.push_back(Piece{begin, Bytes(data.begin(), data.end()), declared});
+  p.memory += piece_cost;
+  memory_ += piece_cost;
 
   if (begin == 0) {
     p.have_first = true;

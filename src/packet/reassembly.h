@@ -39,9 +39,11 @@ class FragmentReassembler {
   static constexpr size_t kMaxPending = 1024;      // datagrams; the oldest is dropped
   static constexpr double kTimeoutSeconds = 30.0;  // net.ipv4.ipfrag_time
   // net.ipv4.ipfrag_high_thresh: past it, as in Linux's inet_frag_find(), fragments are
-  // dropped until expiry frees memory. Counted as the bytes held plus kFragmentCost each.
+  // dropped until expiry frees memory. Counted as the bytes held, plus kPieceCost for each
+  // piece of data and kFrameCost for each frame (a duplicate holds only its frame).
   static constexpr size_t kMemoryLimit = 4 * 1024 * 1024;
-  static constexpr size_t kFragmentCost = 64;
+  static constexpr size_t kPieceCost = 64;
+  static constexpr size_t kFrameCost = 16;
 
   // Adds one fragment (`fragment.is_fragment` is true) seen in frame `frame` at `time`; with
   // `stored`, that frame is kept (moved from) and handed back with its datagram.

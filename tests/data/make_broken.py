@@ -96,6 +96,8 @@ def files():
     out["absurd-length.pcap"] = pcap_header() + struct.pack(
         "<IIII", T0 // 1_000_000_000, 0, 0x7FFFFFFF, 0x7FFFFFFF) + req_frame
     out["caplen-gt-snaplen.pcap"] = pcap([req_frame, rep_frame], snaplen=64)
+    out["absurd-snaplen.pcap"] = pcap([req_frame, rep_frame], snaplen=0xFFFFFFFF)
+    out["zero-snaplen.pcap"] = pcap([req_frame, rep_frame], snaplen=0)
     out["bad-magic.pcap"] = pcap([req_frame, rep_frame], magic=0xA1B2C3D3)
     out["unsupported-linktype.pcap"] = pcap([req_frame, rep_frame], linktype=P.LINKTYPE_USER0)
 
@@ -105,6 +107,12 @@ def files():
     bad[-4:] = struct.pack("<I", len(good_epb) + 2)
     out["pcapng-bad-block-length.pcapng"] = shb() + idb() + bytes(bad)
     out["pcapng-block-too-short.pcapng"] = shb() + idb() + struct.pack("<III", 6, 8, 8)
+    huge = bytearray(good_epb)
+    huge[4:8] = struct.pack("<I", 0xFFFFFFF0)                # 4 GiB block
+    out["pcapng-huge-block.pcapng"] = shb() + idb() + bytes(huge)
+    bad_shb = bytearray(shb())
+    bad_shb[4:8] = struct.pack("<I", len(bad_shb) + 3)       # SHB length not a multiple of 4
+    out["pcapng-shb-bad-length.pcapng"] = bytes(bad_shb) + idb() + good_epb
     full = shb() + idb() + good_epb + epb(rep_frame)
     out["pcapng-truncated.pcapng"] = full[:len(shb() + idb()) + 60]
     out["pcapng-no-idb.pcapng"] = shb() + good_epb
