@@ -255,6 +255,10 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
                info.profile.c_str());
 
   GradeRun run(options, out);
+  Result<std::unique_ptr<RunReports>> reports = RunReports::Open(options.reports, info, 1);
+  if (!reports.ok()) return InputError(err, options.capture, reports.status());
+  run.sink().set_reports(reports->get());
+  run.sink().set_final_when_recorded();
   EchoPacket packet;
   for (;;) {
     Result<bool> more = stream.Next(&packet);
@@ -309,13 +313,13 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
   summary.skipped = summary.frames > used ? summary.frames - used : 0;
   info.finished_at = NowRfc3339();
   std::fputs(FormatSummary(info, summary).c_str(), out);
-  if (!options.reports.empty()) {
-    Status s = WriteReports(options.reports, info, summary, run.sink().TakeResults());
-    if (!s.ok()) {
-      std::fprintf(err, "llmstack-replay: %s\n", s.message().c_str());
-      return 2;
-    }
+  run.sink().FlushResults();
+  Result<std::vector<std::string>> written = (*reports)->Finish(info, summary);
+  if (!written.ok()) {
+    std::fprintf(err, "llmstack-replay: %s\n", written.status().message().c_str());
+    return 2;
   }
+  std::fputs(DescribeWrittenReports(*written).c_str(), out);
   return summary.ExitCode();
 }
 
