@@ -111,7 +111,10 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   std::fflush(out);
   WatchForInterrupts();
   PacketStream stream(reader->get(), !o.replies_only);
-  ResultSink sink(out, !o.quiet, !o.reports.empty(), o.samples);
+  ResultSink sink(out, !o.quiet, false, o.samples);
+  Result<std::unique_ptr<RunReports>> reports = RunReports::Open(o.reports, info, o.samples);
+  if (!reports.ok()) return Fail(err, reports.status().message());
+  sink.set_reports(reports->get());
   ProgressBar progress(err, !o.quiet && !o.no_progress, queries);
   ReplayRunOptions run_options;
   run_options.profile = o.profile;
@@ -151,10 +154,10 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
     std::fprintf(err, "llmstack-replay: warning: the cache could not be written: %s\n",
                  (*session)->cache_problem().c_str());
   }
-  if (!o.reports.empty()) {
-    Status s = WriteReports(o.reports, info, summary, sink.TakeResults());
-    if (!s.ok()) return Fail(err, s.message());
-  }
+  sink.FlushResults();
+  Result<std::vector<std::string>> written = (*reports)->Finish(info, summary);
+  if (!written.ok()) return Fail(err, written.status().message());
+  std::fputs(DescribeWrittenReports(*written).c_str(), out);
   if (run.interrupted()) {
     std::fprintf(err, "llmstack-replay: interrupted: %s written with what was finished; %s\n",
                  o.output.c_str(),

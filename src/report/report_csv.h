@@ -10,12 +10,16 @@
 #ifndef LLMSTACK_REPORT_REPORT_CSV_H_
 #define LLMSTACK_REPORT_REPORT_CSV_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "report/report_stream.h"
 #include "report/run_results.h"
 
 namespace llmstack {
+
+std::unique_ptr<ReportStream> NewCsvReportStream();
 
 std::string RenderCsvReport(const RunInfo& info, const RunSummary& summary,
                             const std::vector<PacketResult>& packets);

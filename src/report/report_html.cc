@@ -276,17 +276,13 @@ std::string NumbersTable(const RunInfo& info, const RunSummary& s) {
   return out;
 }
 
-std::string Charts(const RunSummary& s, const std::vector<PacketResult>& packets,
+std::string Charts(const RunSummary& s, const std::vector<LatencyPoint>& points,
                    const RunInfo& info) {
   std::vector<FieldBar> bars;
   for (size_t i = 0; i < kFieldCount; ++i) {
     if (!s.field_seen[i]) continue;
     const FieldInfo& f = GetFieldInfo(static_cast<FieldId>(i));
     bars.push_back({f.name, f.title, s.fields[i][0], s.fields[i][1], s.fields[i][2]});
-  }
-  std::vector<LatencyPoint> points;
-  for (const PacketResult& p : packets) {
-    if (p.rtt_ms) points.push_back({*p.rtt_ms, p.verdict == Verdict::kCorrect});
   }
   std::string out = "<div class=\"panels\"><div class=\"panel\"><h3>Per-field grades</h3>";
   out += bars.empty() ? "<p class=\"muted\">No replies were graded.</p>" : FieldGradeChart(bars);
@@ -366,75 +362,135 @@ std::string PacketSection(const RunInfo& info, const RunSummary& s, const Packet
   return out;
 }
 
-std::string AttentionList(const std::vector<PacketResult>& packets, int samples) {
-  std::string rows;
-  for (const PacketResult& p : packets) {
-    if (!NeedsAttention(p.verdict)) continue;
-    std::string request = "icmp_seq=" + std::to_string(p.seq) + " " + p.src + " → " + p.dst;
-    if (samples > 1) request += " sample " + std::to_string(p.sample + 1);
-    rows += "<tr><td><span class=\"badge " + std::string(Tone(p.verdict)) + "\">" +
-            VerdictWords(p.verdict) + "</span></td><td><a href=\"#" + AnchorId(p) + "\">" +
-            EscapeHtml(request) + "</a></td><td class=\"num\">" + std::to_string(p.request_frame) +
-            "</td><td class=\"what\">" + EscapeHtml(ExplainVerdict(p)) + "</td></tr>";
-  }
-  return rows;
+std::string AttentionRow(const PacketResult& p, int samples) {
+  std::string request = "icmp_seq=" + std::to_string(p.seq) + " " + p.src + " → " + p.dst;
+  if (samples > 1) request += " sample " + std::to_string(p.sample + 1);
+  return "<tr><td><span class=\"badge " + std::string(Tone(p.verdict)) + "\">" +
+         VerdictWords(p.verdict) + "</span></td><td><a href=\"#" + AnchorId(p) + "\">" +
+         EscapeHtml(request) + "</a></td><td class=\"num\">" + std::to_string(p.request_frame) +
+         "</td><td class=\"what\">" + EscapeHtml(ExplainVerdict(p)) + "</td></tr>";
 }
+
+// The page in one pass over the results: the rows of "To look at" and the result sections go
+// to spools as they come; the latencies are kept (small) for the chart. Whether every result
+// gets its details depends on how many there are, so the first kHtmlDetailedResults + 1 wait
+// in memory until that is known.
+class HtmlReportStream : public ReportStream {
+ public:
+  HtmlReportStream(const RunInfo& info, int samples) : info_(info) { summary_.samples = samples; }
+
+  Status Add(const PacketResult& p) override {
+    ++results_;
+    if (p.rtt_ms) {
+      latency_ms_.push_back(static_cast<float>(*p.rtt_ms));
+      latency_correct_.push_back(p.verdict == Verdict::kCorrect);
+    }
+    if (NeedsAttention(p.verdict)) {
+      ++attention_;
+      Status s = attention_rows_.Append(AttentionRow(p, summary_.samples));
+      if (!s.ok()) return s;
+    }
+    if (!overflowed_) {
+      held_.push_back(p);
+      if (held_.size() <= kHtmlDetailedResults) return Status::Ok();
+      overflowed_ = true;
+      for (const PacketResult& h : held_) {
+        Status s = AddSection(h);
+        if (!s.ok()) return s;
+      }
+      held_.clear();
+      held_.shrink_to_fit();
+      return Status::Ok();
+    }
+    return AddSection(p);
+  }
+
+  Status Finish(const RunInfo& info, const RunSummary& s, const ReportWrite& write) override {
+    for (const PacketResult& h : held_) {
+      Status st = sections_.Append(PacketSection(info_, summary_, h, true));
+      if (!st.ok()) return st;
+    }
+    held_.clear();
+    std::vector<LatencyPoint> points;
+    points.reserve(latency_ms_.size());
+    for (size_t i = 0; i < latency_ms_.size(); ++i) {
+      points.push_back({latency_ms_[i], latency_correct_[i]});
+    }
+    std::string title = info.input + (info.model ? " · " + *info.model : std::string(" · grade"));
+    std::string out =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta name=\"generator\" content=\"" +
+        EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION) + "\"><title>" +
+        EscapeHtml(title) + "</title><style>" + kStyle + "</style></head><body><main>\n";
+    out += Header(info, attention_);
+    out += "<section id=\"summary\">" + Tiles(s) + Charts(s, points, info) + "</section>\n";
+    points.clear();
+    points.shrink_to_fit();
+    out += "<section id=\"attention\"><h2>To look at (" + std::to_string(attention_) + ")</h2>";
+    if (attention_ == 0) {
+      out += "<p>Nothing: every result is as it should be.</p>";
+    } else {
+      out +=
+          "<table class=\"attention\"><thead><tr><th>verdict</th><th>request</th>"
+          "<th class=\"num\">frame</th><th>what went wrong</th></tr></thead><tbody>";
+    }
+    Status st = write(out);
+    if (st.ok()) st = attention_rows_.CopyTo(write);
+    out = attention_ == 0 ? "" : "</tbody></table>";
+    out += "</section>\n";
+    out += "<section id=\"results\"><h2>Every result (" + std::to_string(results_) + ")</h2>";
+    if (overflowed_) {
+      out += "<p class=\"muted\">" + std::to_string(results_) + " results: the first " +
+             std::to_string(kHtmlDetailedResults) +
+             " to look at are shown in full, every other one in one line. The JSON report has "
+             "everything.</p>";
+    }
+    if (st.ok()) st = write(out);
+    if (st.ok()) st = sections_.CopyTo(write);
+    out = "</section>\n";
+    out += "<footer>" +
+           EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION + " · report schema " +
+                      kReportSchema +
+                      " · every checksum step of any packet: llmstack-replay explain HEX") +
+           "</footer>\n</main></body></html>\n";
+    if (st.ok()) st = write(out);
+    return st;
+  }
+
+ private:
+  // Past kHtmlDetailedResults results, only the first kHtmlDetailedResults to look at keep
+  // their details.
+  Status AddSection(const PacketResult& p) {
+    bool detailed = NeedsAttention(p.verdict) && detailed_attention_++ < kHtmlDetailedResults;
+    return sections_.Append(PacketSection(info_, summary_, p, detailed));
+  }
+
+  RunInfo info_;
+  RunSummary summary_;  // what a section needs to know of the run: the samples
+  uint64_t results_ = 0;
+  uint64_t attention_ = 0;
+  uint64_t detailed_attention_ = 0;
+  bool overflowed_ = false;
+  std::vector<PacketResult> held_;
+  std::vector<float> latency_ms_;  // float: the chart's precision, half the memory
+  std::vector<bool> latency_correct_;
+  ReportSpool attention_rows_;
+  ReportSpool sections_;
+};
 
 }  // namespace
 
+std::unique_ptr<ReportStream> NewHtmlReportStream(const RunInfo& info, int samples) {
+  return std::make_unique<HtmlReportStream>(info, samples);
+}
+
 std::string RenderHtmlReport(const RunInfo& info, const RunSummary& s,
                              const std::vector<PacketResult>& packets) {
-  uint64_t attention = 0;
-  for (const PacketResult& p : packets) attention += NeedsAttention(p.verdict);
-
-  std::string title = info.input + (info.model ? " · " + *info.model : std::string(" · grade"));
-  std::string out;
-  out.reserve(64 * 1024 + packets.size() * 2048);
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-      "style-src 'unsafe-inline'; img-src data:\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta name=\"generator\" content=\"" +
-      EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION) + "\"><title>" +
-      EscapeHtml(title) + "</title><style>" + kStyle + "</style></head><body><main>\n";
-  out += Header(info, attention);
-  out += "<section id=\"summary\">" + Tiles(s) + Charts(s, packets, info) + "</section>\n";
-
-  out += "<section id=\"attention\"><h2>To look at (" + std::to_string(attention) + ")</h2>";
-  if (attention == 0) {
-    out += "<p>Nothing: every result is as it should be.</p>";
-  } else {
-    out +=
-        "<table class=\"attention\"><thead><tr><th>verdict</th><th>request</th>"
-        "<th class=\"num\">frame</th><th>what went wrong</th></tr></thead><tbody>" +
-        AttentionList(packets, s.samples) + "</tbody></table>";
-  }
-  out += "</section>\n";
-
-  out += "<section id=\"results\"><h2>Every result (" + std::to_string(packets.size()) + ")</h2>";
-  const bool all_detailed = packets.size() <= kHtmlDetailedResults;
-  if (!all_detailed) {
-    out += "<p class=\"muted\">" + std::to_string(packets.size()) + " results: the first " +
-           std::to_string(kHtmlDetailedResults) +
-           " to look at are shown in full, every other one in one line. The JSON report has "
-           "everything.</p>";
-  }
-  size_t detailed_attention = 0;
-  for (const PacketResult& p : packets) {
-    bool detailed = all_detailed;
-    if (!detailed && NeedsAttention(p.verdict)) {
-      detailed = detailed_attention++ < kHtmlDetailedResults;
-    }
-    out += PacketSection(info, s, p, detailed);
-  }
-  out += "</section>\n";
-  out += "<footer>" +
-         EscapeHtml(std::string(kToolName) + " " + LLMSTACK_VERSION + " · report schema " +
-                    kReportSchema +
-                    " · every checksum step of any packet: llmstack-replay explain HEX") +
-         "</footer>\n</main></body></html>\n";
-  return out;
+  HtmlReportStream stream(info, s.samples);
+  return RenderThroughStream(stream, info, s, packets);
 }
 
 }  // namespace llmstack

@@ -13,14 +13,19 @@
 #ifndef LLMSTACK_REPORT_REPORT_HTML_H_
 #define LLMSTACK_REPORT_REPORT_HTML_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "report/report_stream.h"
 #include "report/run_results.h"
 
 namespace llmstack {
 
 inline constexpr size_t kHtmlDetailedResults = 300;
+
+// Streams the page (`info` as known when the run starts: it names the model in each result).
+std::unique_ptr<ReportStream> NewHtmlReportStream(const RunInfo& info, int samples);
 
 std::string RenderHtmlReport(const RunInfo& info, const RunSummary& summary,
                              const std::vector<PacketResult>& packets);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/report_stream.h"
+
 namespace llmstack {
 
 namespace {
@@ -94,10 +96,7 @@ json PacketJson(const PacketResult& p) {
   return j;
 }
 
-}  // namespace
-
-std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
-                             const std::vector<PacketResult>& packets) {
+json RunJson(const RunInfo& info) {
   json run = {{"command", info.command},
               {"input", info.input},
               {"model", Optional(info.model)},
@@ -110,6 +109,10 @@ std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
               {"finished_at", info.finished_at}};
   if (info.model_is_reference) run["model_note"] = kReferenceLabel;
 
+  return run;
+}
+
+json SummaryJson(const RunSummary& s) {
   json verdicts = json::object();
   for (size_t v = 0; v < kVerdictCount; ++v) {
     verdicts[VerdictName(static_cast<Verdict>(v))] = s.verdicts[v];
@@ -135,15 +138,54 @@ std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
       s.samples > 1
           ? json({{"k", s.samples}, {"pass_at_k", s.pass_at_k}, {"pass_all_k", s.pass_all_k}})
           : json(nullptr);
-  json packet_list = json::array();
-  for (const PacketResult& p : packets) packet_list.push_back(PacketJson(p));
-  json report = {{"schema", kReportSchema},
-                 {"tool", {{"name", kToolName}, {"version", LLMSTACK_VERSION}}},
-                 {"run", run},
-                 {"summary", summary},
-                 {"packets", packet_list}};
-  // Model text is untrusted: invalid UTF-8 is replaced rather than failing the report.
-  return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return summary;
+}
+
+// The report's keys are written in nlohmann's order (sorted): "packets" first, streamed from
+// the spool, then the rest.
+class JsonReportStream : public ReportStream {
+ public:
+  Status Add(const PacketResult& p) override {
+    std::string text = PacketJson(p).dump(2, ' ', false, json::error_handler_t::replace);
+    std::string indented = packets_ == 0 ? "\n    " : ",\n    ";
+    indented.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+      indented += c;
+      // JSON strings hold no raw newline, so every newline starts a line of the object.
+      if (c == '\n') indented += "    ";
+    }
+    ++packets_;
+    return spool_.Append(indented);
+  }
+
+  Status Finish(const RunInfo& info, const RunSummary& s, const ReportWrite& write) override {
+    json report = {{"schema", kReportSchema},
+                   {"tool", {{"name", kToolName}, {"version", LLMSTACK_VERSION}}},
+                   {"run", RunJson(info)},
+                   {"summary", SummaryJson(s)}};
+    std::string rest = report.dump(2, ' ', false, json::error_handler_t::replace);
+    Status st = write("{\n  \"packets\": [");
+    if (st.ok()) st = spool_.CopyTo(write);
+    if (st.ok()) st = write(packets_ == 0 ? "],\n" : "\n  ],\n");
+    // `rest` starts "{\n"; the keys after it follow "packets".
+    if (st.ok()) st = write(std::string_view(rest).substr(2));
+    if (st.ok()) st = write("\n");
+    return st;
+  }
+
+ private:
+  ReportSpool spool_;
+  uint64_t packets_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ReportStream> NewJsonReportStream() { return std::make_unique<JsonReportStream>(); }
+
+std::string RenderJsonReport(const RunInfo& info, const RunSummary& s,
+                             const std::vector<PacketResult>& packets) {
+  JsonReportStream stream;
+  return RenderThroughStream(stream, info, s, packets);
 }
 
 }  // namespace llmstack

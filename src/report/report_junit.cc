@@ -70,23 +70,66 @@ std::string CaseDetails(const RunInfo& info, const PacketResult& p) {
   return d;
 }
 
-}  // namespace
+// The test cases go to a spool as they come; the counts, which the suite's attributes give
+// first, are kept.
+class JunitReportStream : public ReportStream {
+ public:
+  explicit JunitReportStream(const RunInfo& info) : info_(info) {}
 
-std::string RenderJunitReport(const RunInfo& info, const RunSummary& s,
-                              const std::vector<PacketResult>& packets) {
-  uint64_t failures = 0, errors = 0, skipped = 0;
-  for (const PacketResult& p : packets) {
+  Status Add(const PacketResult& p) override {
+    ++tests_;
     if (p.verdict == Verdict::kError) {
-      ++errors;
+      ++errors_;
     } else if (p.verdict == Verdict::kTruncated) {
-      ++skipped;
+      ++skipped_;
     } else if (IsFailingVerdict(p.verdict)) {
-      ++failures;
+      ++failures_;
     }
+    return cases_.Append(TestCase(p));
   }
-  const std::string counts = "tests=\"" + std::to_string(packets.size()) + "\" failures=\"" +
-                             std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-                             "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+
+  Status Finish(const RunInfo& info, const RunSummary& s, const ReportWrite& write) override {
+    Status st = write(Head(info, s));
+    if (st.ok()) st = cases_.CopyTo(write);
+    if (st.ok()) st = write("  </testsuite>\n</testsuites>\n");
+    return st;
+  }
+
+ private:
+  std::string TestCase(const PacketResult& p) const {
+    const std::string classname = Attr(ClassName(info_));
+    std::string out = "    <testcase name=\"" + Attr(ResultLabel(p)) + "\" classname=\"" +
+                      classname + "\" time=\"" + Seconds(p.rtt_ms.value_or(0)) + "\"";
+    const std::string message = ExplainVerdict(p);
+    if (p.verdict == Verdict::kCorrect || p.verdict == Verdict::kSilentOk) return out + "/>\n";
+    out += ">\n";
+    if (p.verdict == Verdict::kTruncated) {
+      out += "      <skipped message=\"" + Attr(message) + "\"/>\n";
+    } else {
+      const char* element = p.verdict == Verdict::kError ? "error" : "failure";
+      const std::string type = p.verdict == Verdict::kError && !p.why_error.empty()
+                                   ? p.why_error
+                                   : VerdictName(p.verdict);
+      out += std::string("      <") + element + " type=\"" + Attr(type) + "\" message=\"" +
+             Attr(message) + "\">" + EscapeXml(CaseDetails(info_, p)) + "</" + element + ">\n";
+      if (p.model_output) {
+        out += "      <system-out>" + EscapeXml(*p.model_output) + "</system-out>\n";
+      }
+    }
+    return out + "    </testcase>\n";
+  }
+
+  std::string Head(const RunInfo& info, const RunSummary& s) const;
+
+  RunInfo info_;
+  uint64_t tests_ = 0, failures_ = 0, errors_ = 0, skipped_ = 0;
+  ReportSpool cases_;
+};
+
+std::string JunitReportStream::Head(const RunInfo& info, const RunSummary& s) const {
+  const std::string counts = "tests=\"" + std::to_string(tests_) + "\" failures=\"" +
+                             std::to_string(failures_) + "\" errors=\"" + std::to_string(errors_) +
+                             "\" skipped=\"" + std::to_string(skipped_) + "\" time=\"" +
                              Seconds(1000 * WallSeconds(info.started_at, info.finished_at)) + "\"";
   const std::string model = info.model ? *info.model : "none";
   std::string suite = info.command + " of " + info.input;
@@ -135,33 +178,19 @@ std::string RenderJunitReport(const RunInfo& info, const RunSummary& s,
   }
   out += "    </properties>\n";
 
-  const std::string classname = Attr(ClassName(info));
-  for (const PacketResult& p : packets) {
-    out += "    <testcase name=\"" + Attr(ResultLabel(p)) + "\" classname=\"" + classname +
-           "\" time=\"" + Seconds(p.rtt_ms.value_or(0)) + "\"";
-    const std::string message = ExplainVerdict(p);
-    if (p.verdict == Verdict::kCorrect || p.verdict == Verdict::kSilentOk) {
-      out += "/>\n";
-      continue;
-    }
-    out += ">\n";
-    if (p.verdict == Verdict::kTruncated) {
-      out += "      <skipped message=\"" + Attr(message) + "\"/>\n";
-    } else {
-      const char* element = p.verdict == Verdict::kError ? "error" : "failure";
-      const std::string type = p.verdict == Verdict::kError && !p.why_error.empty()
-                                   ? p.why_error
-                                   : VerdictName(p.verdict);
-      out += std::string("      <") + element + " type=\"" + Attr(type) + "\" message=\"" +
-             Attr(message) + "\">" + EscapeXml(CaseDetails(info, p)) + "</" + element + ">\n";
-      if (p.model_output) {
-        out += "      <system-out>" + EscapeXml(*p.model_output) + "</system-out>\n";
-      }
-    }
-    out += "    </testcase>\n";
-  }
-  out += "  </testsuite>\n</testsuites>\n";
   return out;
+}
+
+}  // namespace
+
+std::unique_ptr<ReportStream> NewJunitReportStream(const RunInfo& info) {
+  return std::make_unique<JunitReportStream>(info);
+}
+
+std::string RenderJunitReport(const RunInfo& info, const RunSummary& s,
+                              const std::vector<PacketResult>& packets) {
+  JunitReportStream stream(info);
+  return RenderThroughStream(stream, info, s, packets);
 }
 
 }  // namespace llmstack

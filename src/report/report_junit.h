@@ -7,12 +7,16 @@
 #ifndef LLMSTACK_REPORT_REPORT_JUNIT_H_
 #define LLMSTACK_REPORT_REPORT_JUNIT_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "report/report_stream.h"
 #include "report/run_results.h"
 
 namespace llmstack {
+
+std::unique_ptr<ReportStream> NewJunitReportStream(const RunInfo& info);
 
 std::string RenderJunitReport(const RunInfo& info, const RunSummary& summary,
                               const std::vector<PacketResult>& packets);

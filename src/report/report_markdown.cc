@@ -26,13 +26,37 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-}  // namespace
+// Keeps the first kMarkdownListedResults rows to look at and counts the rest: nothing grows
+// with the number of results.
+class MarkdownReportStream : public ReportStream {
+ public:
+  explicit MarkdownReportStream(int samples) : samples_(samples) {}
 
-std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& s,
-                                 const std::vector<PacketResult>& packets) {
+  Status Add(const PacketResult& p) override {
+    if (!NeedsAttention(p.verdict)) return Status::Ok();
+    if (attention_++ >= kMarkdownListedResults) return Status::Ok();
+    std::string request = "icmp_seq=" + std::to_string(p.seq) + " " + p.src + " → " + p.dst;
+    if (samples_ > 1) request += " sample " + std::to_string(p.sample + 1);
+    rows_ += "| " + std::to_string(p.request_frame) + " | " + EscapeMarkdownCell(request) + " | " +
+             VerdictName(p.verdict) + " | " + EscapeMarkdownCell(ExplainVerdict(p)) + " |\n";
+    return Status::Ok();
+  }
+
+  Status Finish(const RunInfo& info, const RunSummary& s, const ReportWrite& write) override {
+    return write(Render(info, s));
+  }
+
+ private:
+  std::string Render(const RunInfo& info, const RunSummary& s) const;
+
+  int samples_;
+  uint64_t attention_ = 0;
+  std::string rows_;
+};
+
+std::string MarkdownReportStream::Render(const RunInfo& info, const RunSummary& s) const {
+  const uint64_t attention = attention_;
   const uint64_t results = s.requests * static_cast<uint64_t>(s.samples);
-  uint64_t attention = 0;
-  for (const PacketResult& p : packets) attention += NeedsAttention(p.verdict);
   const bool passed = s.ExitCode() == 0 && s.count(Verdict::kError) == 0;
 
   std::string out = "### llmstack-replay: " + Code(info.input);
@@ -95,15 +119,7 @@ std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& s,
 
   if (attention > 0) {
     out += "| frame | request | verdict | what went wrong |\n|--:|---|---|---|\n";
-    size_t listed = 0;
-    for (const PacketResult& p : packets) {
-      if (!NeedsAttention(p.verdict)) continue;
-      if (listed++ == kMarkdownListedResults) break;
-      std::string request = "icmp_seq=" + std::to_string(p.seq) + " " + p.src + " → " + p.dst;
-      if (s.samples > 1) request += " sample " + std::to_string(p.sample + 1);
-      out += "| " + std::to_string(p.request_frame) + " | " + EscapeMarkdownCell(request) + " | " +
-             VerdictName(p.verdict) + " | " + EscapeMarkdownCell(ExplainVerdict(p)) + " |\n";
-    }
+    out += rows_;
     if (attention > kMarkdownListedResults) {
       out += "\n... and " + std::to_string(attention - kMarkdownListedResults) +
              " more (see the HTML or JSON report).\n";
@@ -111,6 +127,18 @@ std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& s,
     out += "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::unique_ptr<ReportStream> NewMarkdownReportStream(int samples) {
+  return std::make_unique<MarkdownReportStream>(samples);
+}
+
+std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& s,
+                                 const std::vector<PacketResult>& packets) {
+  MarkdownReportStream stream(s.samples);
+  return RenderThroughStream(stream, info, s, packets);
 }
 
 }  // namespace llmstack

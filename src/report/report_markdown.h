@@ -4,14 +4,18 @@
 #ifndef LLMSTACK_REPORT_REPORT_MARKDOWN_H_
 #define LLMSTACK_REPORT_REPORT_MARKDOWN_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "report/report_stream.h"
 #include "report/run_results.h"
 
 namespace llmstack {
 
 inline constexpr size_t kMarkdownListedResults = 10;
+
+std::unique_ptr<ReportStream> NewMarkdownReportStream(int samples);
 
 std::string RenderMarkdownReport(const RunInfo& info, const RunSummary& summary,
                                  const std::vector<PacketResult>& packets);

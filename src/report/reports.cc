@@ -88,36 +88,109 @@ std::string ReportPath(const std::string& arg, const RunInfo& info) {
   return arg;
 }
 
-std::string RenderReport(ReportFormat format, const RunInfo& info, const RunSummary& summary,
-                         const std::vector<PacketResult>& results) {
+std::unique_ptr<ReportStream> NewReportStream(ReportFormat format, const RunInfo& info,
+                                              int samples) {
   switch (format) {
     case ReportFormat::kJson:
-      return RenderJsonReport(info, summary, results);
+      return NewJsonReportStream();
     case ReportFormat::kHtml:
-      return RenderHtmlReport(info, summary, results);
+      return NewHtmlReportStream(info, samples);
     case ReportFormat::kMarkdown:
-      return RenderMarkdownReport(info, summary, results);
+      return NewMarkdownReportStream(samples);
     case ReportFormat::kJunit:
-      return RenderJunitReport(info, summary, results);
+      return NewJunitReportStream(info);
     case ReportFormat::kCsv:
-      return RenderCsvReport(info, summary, results);
+      return NewCsvReportStream();
   }
-  return "";
+  return nullptr;
+}
+
+std::string RenderReport(ReportFormat format, const RunInfo& info, const RunSummary& summary,
+                         const std::vector<PacketResult>& results) {
+  std::unique_ptr<ReportStream> stream = NewReportStream(format, info, summary.samples);
+  return RenderThroughStream(*stream, info, summary, results);
+}
+
+Result<std::unique_ptr<RunReports>> RunReports::Open(const std::vector<std::string>& args,
+                                                     const RunInfo& info, int samples) {
+  auto reports = std::make_unique<RunReports>();
+  for (const std::string& arg : args) {
+    Result<ReportFormat> format = ReportFormatFor(arg);
+    if (!format.ok()) return format.status();
+    reports->reports_.push_back({arg, NewReportStream(*format, info, samples)});
+  }
+  return reports;
+}
+
+Status RunReports::Add(const PacketResult& result) {
+  if (!status_.ok()) return status_;
+  for (Report& r : reports_) {
+    Status s = r.stream->Add(result);
+    if (!s.ok()) {
+      status_ = s.WithContext(r.arg);
+      return status_;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> RunReports::Finish(const RunInfo& info,
+                                                    const RunSummary& summary) {
+  std::vector<std::string> written;
+  for (Report& r : reports_) {
+    std::string path = ReportPath(r.arg, info);
+    if (!status_.ok()) return status_;
+    if (path != r.arg && mkdir(kReportDirectory, 0777) != 0 && errno != EEXIST) {
+      return IoError(path + ": cannot create " + kReportDirectory + "/: " + std::strerror(errno));
+    }
+    Result<OutputFile> file = OutputFile::Open(path);
+    if (!file.ok()) return file.status();
+    Status s = r.stream->Finish(info, summary,
+                                [&file](std::string_view piece) { return file->Write(piece); });
+    if (s.ok()) s = file->Commit();
+    if (!s.ok()) return s.message().rfind(path, 0) == 0 ? s : s.WithContext(path);
+    written.push_back(path);
+  }
+  return written;
+}
+
+std::string DescribeWrittenReports(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const std::string& path : paths) {
+    if (path == "-") continue;
+    const char* kind = "CSV";
+    Result<ReportFormat> format = ReportFormatFor(path);
+    switch (format.ok() ? *format : ReportFormat::kCsv) {
+      case ReportFormat::kJson:
+        kind = "JSON";
+        break;
+      case ReportFormat::kHtml:
+        kind = "HTML";
+        break;
+      case ReportFormat::kMarkdown:
+        kind = "Markdown";
+        break;
+      case ReportFormat::kJunit:
+        kind = "JUnit";
+        break;
+      case ReportFormat::kCsv:
+        break;
+    }
+    out += std::string(kind) + " report: " + path + "\n";
+  }
+  return out;
 }
 
 Status WriteReports(const std::vector<std::string>& args, const RunInfo& info,
                     const RunSummary& summary, const std::vector<PacketResult>& results) {
-  for (const std::string& arg : args) {
-    Result<ReportFormat> format = ReportFormatFor(arg);
-    if (!format.ok()) return format.status();
-    std::string path = ReportPath(arg, info);
-    if (path != arg && mkdir(kReportDirectory, 0777) != 0 && errno != EEXIST) {
-      return IoError(path + ": cannot create " + kReportDirectory + "/: " + std::strerror(errno));
-    }
-    Status s = WriteOutputFile(path, RenderReport(*format, info, summary, results));
+  Result<std::unique_ptr<RunReports>> reports = RunReports::Open(args, info, summary.samples);
+  if (!reports.ok()) return reports.status();
+  for (const PacketResult& r : results) {
+    Status s = (*reports)->Add(r);
     if (!s.ok()) return s;
   }
-  return Status::Ok();
+  Result<std::vector<std::string>> written = (*reports)->Finish(info, summary);
+  return written.ok() ? Status::Ok() : written.status();
 }
 
 }  // namespace llmstack

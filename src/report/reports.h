@@ -11,10 +11,12 @@
 #ifndef LLMSTACK_REPORT_REPORTS_H_
 #define LLMSTACK_REPORT_REPORTS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "report/report_stream.h"
 #include "report/run_results.h"
 
 namespace llmstack {
@@ -32,6 +34,36 @@ std::string ReportPath(const std::string& arg, const RunInfo& info);
 // The report in one format.
 std::string RenderReport(ReportFormat format, const RunInfo& info, const RunSummary& summary,
                          const std::vector<PacketResult>& results);
+
+// A streaming report in one format. `info` is the run as known before the first result.
+std::unique_ptr<ReportStream> NewReportStream(ReportFormat format, const RunInfo& info,
+                                              int samples);
+
+// The reports of one run, streamed: each result is rendered into every report's spool as it
+// comes (in request and sample order), and Finish() writes the files. Memory stays the same
+// whatever the number of results.
+class RunReports {
+ public:
+  // One report per -r argument. Errors: kInvalidArgument for an unknown extension.
+  static Result<std::unique_ptr<RunReports>> Open(const std::vector<std::string>& args,
+                                                  const RunInfo& info, int samples);
+  // Errors: kIoError from a spool (the first one is kept and returned by Finish() too).
+  Status Add(const PacketResult& result);
+  // Writes every report, each atomically, and returns the paths written. Errors: kIoError
+  // naming the file that could not be written (the reports before it are written).
+  Result<std::vector<std::string>> Finish(const RunInfo& info, const RunSummary& summary);
+
+ private:
+  struct Report {
+    std::string arg;
+    std::unique_ptr<ReportStream> stream;
+  };
+  std::vector<Report> reports_;
+  Status status_;
+};
+
+// "JSON report: x.json", a line per report written (none for standard output).
+std::string DescribeWrittenReports(const std::vector<std::string>& paths);
 
 // Writes every report. Errors: kInvalidArgument for an unknown extension, kIoError naming the
 // file that could not be written (the reports before it are written).

@@ -261,6 +261,10 @@ Result<RunSummary> RunGrade(const GradeOptions& options, FILE* out) {
                info.profile.c_str());
 
   GradeLoop loop(options, out);
+  Result<std::unique_ptr<RunReports>> reports = RunReports::Open(options.reports, info, 1);
+  if (!reports.ok()) return InputError(options.capture, reports.status());
+  loop.sink().set_reports(reports->get());
+  loop.sink().set_final_when_recorded();
   EchoPacket packet;
   for (;;) {
     Result<bool> more = stream.Next(&packet);
@@ -312,10 +316,10 @@ Result<RunSummary> RunGrade(const GradeOptions& options, FILE* out) {
   summary.skipped = summary.frames > used ? summary.frames - used : 0;
   info.finished_at = NowRfc3339();
   std::fputs(FormatSummary(info, summary).c_str(), out);
-  if (!options.reports.empty()) {
-    Status s = WriteReports(options.reports, info, summary, loop.sink().TakeResults());
-    if (!s.ok()) return s;
-  }
+  loop.sink().FlushResults();
+  Result<std::vector<std::string>> written = (*reports)->Finish(info, summary);
+  if (!written.ok()) return written.status();
+  std::fputs(DescribeWrittenReports(*written).c_str(), out);
   return summary;
 }
 

@@ -61,7 +61,7 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     std::fflush(out_);
   }
 
-  if (keep_results_) {
+  if (keep_results_ || reports_) {
     PacketResult r;
     DescribeRequest(request, assessment, index, &r);
     r.sample = meta.sample;
@@ -87,7 +87,21 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     r.usage = meta.usage;
     r.attempts = meta.attempts;
     r.from_cache = meta.from_cache;
-    results_.push_back(std::move(r));
+    const uint64_t position =
+        index * static_cast<uint64_t>(std::max(1, samples_)) + static_cast<uint64_t>(meta.sample);
+    last_handle_ = position;
+    Waiting& w = waiting_[position];
+    w.result = std::move(r);
+    w.final = final_when_recorded_;
+    // A request the capture cut short gets one result, not one per sample: the positions of
+    // the others are passed over.
+    if (verdict == Verdict::kTruncated) {
+      for (int sample = meta.sample + 1; sample < samples_; ++sample) {
+        waiting_[position + static_cast<uint64_t>(sample - meta.sample)].final = true;
+        waiting_[position + static_cast<uint64_t>(sample - meta.sample)].skip = true;
+      }
+    }
+    if (w.final) PassReady();
   }
   return verdict;
 }
@@ -105,11 +119,43 @@ void ResultSink::FinishSamples() {
   summary_.pass_all_k = graded ? static_cast<double>(all) / graded : 0;
 }
 
+void ResultSink::Release(Handle handle, std::optional<uint64_t> reply_frame) {
+  auto it = waiting_.find(handle);
+  if (it == waiting_.end()) return;
+  it->second.result.reply_frame = reply_frame;
+  it->second.final = true;
+  if (handle == next_position_) PassReady();
+}
+
+void ResultSink::Pass(PacketResult&& result) {
+  if (reports_) {
+    // A spool that cannot be written is reported when the reports are finished.
+    (void)reports_->Add(result);
+  } else {
+    results_.push_back(std::move(result));
+  }
+}
+
+void ResultSink::PassReady() {
+  while (!waiting_.empty()) {
+    auto first = waiting_.begin();
+    if (first->first != next_position_ || !first->second.final) return;
+    if (!first->second.skip) Pass(std::move(first->second.result));
+    waiting_.erase(first);
+    ++next_position_;
+  }
+}
+
+void ResultSink::FlushResults() {
+  // What is left waits behind a gap (a request the run never finished) or was never released.
+  for (auto& [position, w] : waiting_) {
+    if (!w.skip) Pass(std::move(w.result));
+  }
+  waiting_.clear();
+}
+
 std::vector<PacketResult> ResultSink::TakeResults() {
-  std::stable_sort(results_.begin(), results_.end(),
-                   [](const PacketResult& a, const PacketResult& b) {
-                     return a.index != b.index ? a.index < b.index : a.sample < b.sample;
-                   });
+  FlushResults();
   return std::move(results_);
 }
 
