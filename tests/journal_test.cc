@@ -94,6 +94,105 @@ TEST_CASE("the journal fuzzer's finding: a float version and index", "[journal]"
   CHECK(lines >= 4);
 }
 
+JournalIdentity SampleIdentity() {
+  JournalIdentity id;
+  id.capture_sha256 = std::string(64, 'a');
+  id.cells.push_back({std::nullopt, "anthropic:claude-haiku-4-5", std::string(64, 'b')});
+  id.profile = "rfc";
+  id.temperature = 0.5;
+  id.max_tokens = 4096;
+  id.samples = 3;
+  return id;
+}
+
+TEST_CASE("the identity line reads back as it was written, and names what differs", "[journal]") {
+  JournalIdentity id = SampleIdentity();
+  id.cells.push_back({"openai-gpt-5-mini--ping-respond", "openai:gpt-5-mini", std::nullopt});
+  Result<JournalIdentity> back = ParseJournalIdentityLine(JournalIdentityLine(id));
+  REQUIRE(back.ok());
+  CHECK(IdentityDifferences(*back, id).empty());
+  CHECK(back->cells == id.cells);
+  CHECK(back->temperature == 0.5);
+  CHECK_FALSE(back->thinking);
+  // An entry is not an identity line, nor an identity line an entry.
+  CHECK_FALSE(ParseJournalIdentityLine(R"({"v":1,"request_hex":"45","text":"t"})").ok());
+  CHECK_FALSE(ParseJournalLine(JournalIdentityLine(id)).ok());
+
+  JournalIdentity other = id;
+  other.capture_sha256 = std::string(64, 'c');
+  other.samples = 1;
+  std::vector<std::string> differ = IdentityDifferences(id, other);
+  REQUIRE(differ.size() == 2);
+  CHECK(differ[0] == "capture sha256 aaaaaaaaaaaa (this run: cccccccccccc)");
+  CHECK(differ[1] == "--samples 3 (this run: 1)");
+  other = id;
+  other.cells[0].model = "anthropic:claude-sonnet-4-5";
+  other.profile = "linux";
+  differ = IdentityDifferences(id, other);
+  REQUIRE(differ.size() == 2);
+  CHECK(differ[0].find("models anthropic:claude-haiku-4-5") == 0);
+  CHECK(differ[0].find("(this run: anthropic:claude-sonnet-4-5") != std::string::npos);
+  CHECK(differ[1] == "profile rfc (this run: linux)");
+}
+
+TEST_CASE("a run's journal: the identity first, resumed only by the same run", "[journal]") {
+  testing::TempDir dir;
+  std::string path = dir.File("j.jsonl");
+  JournalIdentity id = SampleIdentity();
+  std::vector<std::string> notes;
+  {
+    Result<std::shared_ptr<RunJournal>> j = RunJournal::Open(path, false, id, &notes);
+    REQUIRE(j.ok());
+    JournalEntry e = SampleEntry();
+    e.cell = "a-cell";
+    REQUIRE((*j)->Append(e).ok());
+  }
+  std::vector<std::string> lines = testing::ReadFile(path) | testing::kLines;
+  REQUIRE(lines.size() == 2);
+  CHECK(ParseJournalIdentityLine(lines[0]).ok());
+  Result<JournalEntry> entry = ParseJournalLine(lines[1]);
+  REQUIRE(entry.ok());
+  CHECK(entry->cell == "a-cell");
+  Result<JournalContents> contents = ReadJournal(path);
+  REQUIRE(contents.ok());
+  REQUIRE(contents->identity);
+  CHECK(contents->entries.size() == 1);
+  CHECK(contents->damaged_lines == 0);
+
+  // Without --resume it is never reopened; with it, by the same run only.
+  CHECK(RunJournal::Open(path, false, id, &notes).status().code() == StatusCode::kInvalidArgument);
+  JournalIdentity other = id;
+  other.capture_sha256 = std::string(64, 'c');
+  Result<std::shared_ptr<RunJournal>> refused = RunJournal::Open(path, true, other, &notes);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() == path +
+                                          ": the journal is of another run: capture sha256 "
+                                          "aaaaaaaaaaaa (this run: cccccccccccc); give this run "
+                                          "its own --journal");
+  CHECK((testing::ReadFile(path) | testing::kLines) == lines);  // left as it was
+  {
+    Result<std::shared_ptr<RunJournal>> resumed = RunJournal::Open(path, true, id, &notes);
+    REQUIRE(resumed.ok());
+    REQUIRE((*resumed)->Find("ab12"));
+    CHECK((*resumed)->Find("ab12")->text == SampleEntry().answer.text);
+    CHECK((*resumed)->Find("cd34") == nullptr);
+  }
+  CHECK((testing::ReadFile(path) | testing::kLines).size() == 2);  // no second identity line
+  CHECK(notes.empty());
+}
+
+TEST_CASE("a journal of an earlier version (no identity line) resumes with a note", "[journal]") {
+  testing::TempDir dir;
+  std::string path = dir.File("old.jsonl");
+  testing::WriteFile(path, JournalLine(SampleEntry()) + "\n");
+  std::vector<std::string> notes;
+  Result<std::shared_ptr<RunJournal>> j = RunJournal::Open(path, true, SampleIdentity(), &notes);
+  REQUIRE(j.ok());
+  CHECK((*j)->Find("ab12") != nullptr);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find("does not say which run it records") != std::string::npos);
+}
+
 TEST_CASE("IntegerField takes integers that fit and nothing else", "[journal]") {
   nlohmann::json j = nlohmann::json::parse(
       R"({"small":5,"negative":-5,"big":4294967296,"float":2.0,"text":"5","huge":1e85})");

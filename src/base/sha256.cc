@@ -1,6 +1,8 @@
 #include "base/sha256.h"
 
 #include <cstring>
+#include <fstream>
+#include <vector>
 
 #include "base/bytes.h"
 
@@ -104,6 +106,20 @@ std::array<uint8_t, 32> Sha256::Finish() {
 std::string Sha256Hex(std::string_view data) {
   Sha256 h;
   h.Update(data);
+  std::array<uint8_t, 32> d = h.Finish();
+  return HexEncode(ByteView(d.data(), d.size()));
+}
+
+Result<std::string> Sha256FileHex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError(path + ": cannot be read");
+  Sha256 h;
+  std::vector<char> buffer(1 << 16);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    h.Update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+  }
+  if (in.bad()) return IoError(path + ": cannot be read");
   std::array<uint8_t, 32> d = h.Finish();
   return HexEncode(ByteView(d.data(), d.size()));
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+
 namespace llmstack {
 
 class Sha256 {
@@ -25,6 +27,8 @@ class Sha256 {
 
 // Lower-case hex digest.
 std::string Sha256Hex(std::string_view data);
+// Lower-case hex digest of a file's bytes. Errors: kIoError naming the file.
+Result<std::string> Sha256FileHex(const std::string& path);
 
 }  // namespace llmstack
 

@@ -10,6 +10,7 @@
 #include "report/reports.h"
 #include "report/terminal_report.h"
 #include "run/replay_run.h"
+#include "run/run_journal.h"
 
 namespace llmstack {
 
@@ -71,8 +72,12 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   Result<uint64_t> requests = CountRequests(input->path());
   if (!requests.ok()) return Fail(err, o.input + ": " + requests.status().message());
 
+  if (o.session.resume && !o.session.journal) {
+    return Fail(err, "--resume needs the run's --journal FILE");
+  }
   SessionOptions session_options = o.session;
   session_options.backend.reference_profile = o.profile;
+  session_options.journal.reset();  // opened below, once the run's identity is known
   uint64_t queries = *requests * static_cast<uint64_t>(o.samples);
   session_options.backend.total_retries =
       static_cast<int>(std::max<uint64_t>(100, std::min<uint64_t>(2 * queries, 1 << 30)));
@@ -89,6 +94,18 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   }
   paths = CheckOutputs(o, info);
   if (!paths.ok()) return Fail(err, paths.message());
+  if (o.session.journal && !info.model_is_reference) {
+    std::vector<ModelSession*> sessions = {session->get()};
+    Result<JournalIdentity> identity =
+        ReplayRunIdentity(input->path(), sessions, {}, o.session.backend, o.profile, o.samples);
+    if (!identity.ok()) return Fail(err, identity.status().message());
+    std::vector<std::string> notes;
+    Status opened =
+        AttachRunJournal(*o.session.journal, o.session.resume, *identity, sessions, &notes);
+    if (!opened.ok()) return Fail(err, opened.message());
+    for (const std::string& w : notes)
+      std::fprintf(err, "llmstack-replay: warning: %s\n", w.c_str());
+  }
   info.started_at = NowRfc3339();
 
   Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(input->path());

@@ -48,6 +48,7 @@ struct ModelAnswer {
   double latency_ms = 0;  // of the attempt that succeeded
   std::vector<Attempt> attempts;
   bool from_cache = false;
+  bool from_journal = false;  // answered on --resume from the run's journal (from_cache too)
   // Set by the reference stack, which answers with bytes rather than text.
   std::optional<Bytes> reply;
   bool no_reply = false;

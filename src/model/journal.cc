@@ -19,7 +19,105 @@ using nlohmann::json;
 
 json Nullable(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
+std::optional<std::string> OptionalString(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::string Shown(const std::optional<std::string>& s) { return s ? *s : "none"; }
+
+template <typename T>
+std::string Shown(const std::optional<T>& v) {
+  return v ? json(*v).dump() : "none";
+}
+
+std::string ShownCells(const std::vector<JournalIdentity::Cell>& cells) {
+  std::string out;
+  for (const JournalIdentity::Cell& c : cells) {
+    if (!out.empty()) out += ", ";
+    out += c.model + " with prompt sha256 " + Shown(c.prompt_sha256).substr(0, 12);
+  }
+  return out.empty() ? "none" : out;
+}
+
 }  // namespace
+
+std::string JournalIdentityLine(const JournalIdentity& id) {
+  json cells = json::array();
+  for (const JournalIdentity::Cell& c : id.cells) {
+    cells.push_back({{"cell", Nullable(c.name)},
+                     {"model", c.model},
+                     {"prompt_sha256", Nullable(c.prompt_sha256)}});
+  }
+  json run = {{"capture_sha256", Nullable(id.capture_sha256)},
+              {"cells", cells},
+              {"profile", id.profile},
+              {"settings",
+               {{"temperature", id.temperature ? json(*id.temperature) : json(nullptr)},
+                {"max_tokens", id.max_tokens},
+                {"thinking", id.thinking ? json(*id.thinking) : json(nullptr)}}},
+              {"samples", id.samples}};
+  json j = {{"v", 1}, {"time", NowRfc3339()}, {"run", run}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<JournalIdentity> ParseJournalIdentityLine(const std::string& line) {
+  json j = json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || IntegerField(j, "v", 0) != 1 || !j.contains("run") ||
+      !j["run"].is_object()) {
+    return Malformed("not a journal identity line");
+  }
+  const json& run = j["run"];
+  JournalIdentity id;
+  id.capture_sha256 = OptionalString(run, "capture_sha256");
+  if (run.contains("cells") && run["cells"].is_array()) {
+    for (const json& c : run["cells"]) {
+      if (!c.is_object()) continue;
+      JournalIdentity::Cell cell;
+      cell.name = OptionalString(c, "cell");
+      cell.model = OptionalString(c, "model").value_or("");
+      cell.prompt_sha256 = OptionalString(c, "prompt_sha256");
+      id.cells.push_back(std::move(cell));
+    }
+  }
+  id.profile = OptionalString(run, "profile").value_or("");
+  id.samples = IntegerField(run, "samples", 1);
+  if (run.contains("settings") && run["settings"].is_object()) {
+    const json& s = run["settings"];
+    if (s.contains("temperature") && s["temperature"].is_number())
+      id.temperature = s["temperature"].get<double>();
+    id.max_tokens = IntegerField(s, "max_tokens", 0);
+    if (s.contains("thinking") && s["thinking"].is_number_integer())
+      id.thinking = IntegerField(s, "thinking", 0);
+  }
+  return id;
+}
+
+std::vector<std::string> IdentityDifferences(const JournalIdentity& was,
+                                             const JournalIdentity& now) {
+  std::vector<std::string> out;
+  auto differ = [&out](const std::string& what, const std::string& a, const std::string& b) {
+    out.push_back(what + " " + a + " (this run: " + b + ")");
+  };
+  if (was.capture_sha256 != now.capture_sha256) {
+    differ("capture sha256", Shown(was.capture_sha256).substr(0, 12),
+           Shown(now.capture_sha256).substr(0, 12));
+  }
+  if (was.cells != now.cells) differ("models", ShownCells(was.cells), ShownCells(now.cells));
+  if (was.profile != now.profile) differ("profile", was.profile, now.profile);
+  if (was.temperature != now.temperature) {
+    differ("--temperature", Shown(was.temperature), Shown(now.temperature));
+  }
+  if (was.max_tokens != now.max_tokens) {
+    differ("--max-tokens", std::to_string(was.max_tokens), std::to_string(now.max_tokens));
+  }
+  if (was.thinking != now.thinking) differ("--thinking", Shown(was.thinking), Shown(now.thinking));
+  if (was.samples != now.samples) {
+    differ("--samples", std::to_string(was.samples), std::to_string(now.samples));
+  }
+  return out;
+}
 
 std::string JournalLine(const JournalEntry& e) {
   const ModelAnswer& a = e.answer;
@@ -30,30 +128,31 @@ std::string JournalLine(const JournalEntry& e) {
                         {"duration_ms", t.duration_ms},
                         {"wait_s", t.wait_s}});
   }
-  json j = {{"v", 1},
-            {"time", NowRfc3339()},
-            {"index", e.index},
-            {"sample", e.sample},
-            {"request_hex", e.request_hex},
-            {"backend", e.backend},
-            {"base_url", Nullable(e.base_url)},
-            {"prompt_sha256", Nullable(e.prompt_sha256)},
-            {"cache_key", e.cache_key},
-            {"status", a.status.ok() ? "ok" : "error"},
-            {"why_error", a.status.ok() ? json(nullptr) : json(a.why_error)},
-            {"error", a.status.ok() ? json(nullptr) : json(a.status.message())},
-            {"text", a.text},
-            {"reasoning", a.reasoning},
-            {"usage",
-             {{"input_tokens", a.usage.input_tokens},
-              {"output_tokens", a.usage.output_tokens},
-              {"reasoning_tokens", a.usage.reasoning_tokens},
-              {"cache_read_tokens", a.usage.cache_read_tokens},
-              {"cache_creation_tokens", a.usage.cache_creation_tokens},
-              {"cost_usd_estimate", a.usage.cost_known ? json(a.usage.cost_usd) : json(nullptr)}}},
-            {"latency_ms", a.latency_ms},
-            {"attempts", attempts},
-            {"from_cache", a.from_cache}};
+  json j = {{"v", 1}, {"time", NowRfc3339()}};
+  if (e.cell) j["cell"] = *e.cell;
+  j.update(
+      json{{"index", e.index},
+           {"sample", e.sample},
+           {"request_hex", e.request_hex},
+           {"backend", e.backend},
+           {"base_url", Nullable(e.base_url)},
+           {"prompt_sha256", Nullable(e.prompt_sha256)},
+           {"cache_key", e.cache_key},
+           {"status", a.status.ok() ? "ok" : "error"},
+           {"why_error", a.status.ok() ? json(nullptr) : json(a.why_error)},
+           {"error", a.status.ok() ? json(nullptr) : json(a.status.message())},
+           {"text", a.text},
+           {"reasoning", a.reasoning},
+           {"usage",
+            {{"input_tokens", a.usage.input_tokens},
+             {"output_tokens", a.usage.output_tokens},
+             {"reasoning_tokens", a.usage.reasoning_tokens},
+             {"cache_read_tokens", a.usage.cache_read_tokens},
+             {"cache_creation_tokens", a.usage.cache_creation_tokens},
+             {"cost_usd_estimate", a.usage.cost_known ? json(a.usage.cost_usd) : json(nullptr)}}},
+           {"latency_ms", a.latency_ms},
+           {"attempts", attempts},
+           {"from_cache", a.from_cache}});
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -66,6 +165,7 @@ Result<JournalEntry> ParseJournalLine(const std::string& line) {
   }
   try {
     JournalEntry e;
+    e.cell = OptionalString(j, "cell");
     e.index = IntegerField(j, "index", uint64_t{0});
     e.sample = IntegerField(j, "sample", 0);
     e.request_hex = j["request_hex"];
@@ -151,8 +251,13 @@ JournalWriter::~JournalWriter() {
   }
 }
 
-Status JournalWriter::Append(const JournalEntry& entry) {
-  std::string line = JournalLine(entry);
+Status JournalWriter::Append(const JournalEntry& entry) { return AppendLine(JournalLine(entry)); }
+
+Status JournalWriter::AppendIdentity(const JournalIdentity& identity) {
+  return AppendLine(JournalIdentityLine(identity));
+}
+
+Status JournalWriter::AppendLine(std::string line) {
   line.push_back('\n');
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
     return IoError(path_ + ": cannot write the journal: " + std::strerror(errno));
@@ -180,6 +285,13 @@ Result<JournalContents> ReadJournal(const std::string& path) {
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     Result<JournalEntry> e = ParseJournalLine(lines[i]);
+    if (!e.ok() && out.entries.empty() && !out.identity) {
+      Result<JournalIdentity> id = ParseJournalIdentityLine(lines[i]);
+      if (id.ok()) {
+        out.identity = std::move(*id);
+        continue;
+      }
+    }
     if (e.ok()) {
       out.entries.push_back(std::move(*e));
     } else if (i + 1 == lines.size()) {
@@ -189,6 +301,56 @@ Result<JournalContents> ReadJournal(const std::string& path) {
     }
   }
   return out;
+}
+
+Result<std::shared_ptr<RunJournal>> RunJournal::Open(const std::string& path, bool resume,
+                                                     const JournalIdentity& identity,
+                                                     std::vector<std::string>* warnings) {
+  std::map<std::string, ModelAnswer> journaled;
+  bool has_identity = false, has_lines = false;
+  if (resume) {
+    Result<JournalContents> old = ReadJournal(path);
+    if (!old.ok() && old.status().code() != StatusCode::kNotFound) return old.status();
+    if (old.ok()) {
+      has_identity = old->identity.has_value();
+      has_lines = has_identity || !old->entries.empty();
+      if (old->identity) {
+        std::vector<std::string> differ = IdentityDifferences(*old->identity, identity);
+        if (!differ.empty()) {
+          std::string what;
+          for (const std::string& d : differ) what += (what.empty() ? "" : "; ") + d;
+          return InvalidArgument(path + ": the journal is of another run: " + what +
+                                 "; give this run its own --journal");
+        }
+      } else if (has_lines) {
+        warnings->push_back(path +
+                            ": the journal does not say which run it records (an earlier "
+                            "version wrote it); only its answers to this run's questions are used");
+      }
+      for (JournalEntry& e : old->entries) {
+        if (e.answer.status.ok() && !e.cache_key.empty())
+          journaled[e.cache_key] = std::move(e.answer);
+      }
+      if (old->damaged_lines > 0) {
+        warnings->push_back(path + ": " + std::to_string(old->damaged_lines) +
+                            " unreadable lines ignored");
+      }
+    }
+  }
+  Result<JournalWriter> w = JournalWriter::Open(path, resume);
+  if (!w.ok()) return w.status();
+  std::shared_ptr<RunJournal> journal(new RunJournal(std::move(*w)));
+  journal->journaled_ = std::move(journaled);
+  if (!has_lines) {
+    Status s = journal->writer_.AppendIdentity(identity);
+    if (!s.ok()) return s;
+  }
+  return journal;
+}
+
+const ModelAnswer* RunJournal::Find(const std::string& cache_key) const {
+  auto it = journaled_.find(cache_key);
+  return it == journaled_.end() ? nullptr : &it->second;
 }
 
 }  // namespace llmstack

@@ -144,29 +144,35 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
   }
   if (o.resume && !o.journal) return InvalidArgument("--resume needs the run's --journal FILE");
   if (o.journal && !s->is_reference()) {
-    if (o.resume) {
-      Result<JournalContents> old = ReadJournal(*o.journal);
-      if (!old.ok() && old.status().code() != StatusCode::kNotFound) return old.status();
-      if (old.ok()) {
-        for (JournalEntry& e : old->entries) {
-          if (e.answer.status.ok() && !e.cache_key.empty())
-            s->journaled_[e.cache_key] = std::move(e.answer);
-        }
-        if (old->damaged_lines > 0) {
-          s->warnings_.push_back(*o.journal + ": " + std::to_string(old->damaged_lines) +
-                                 " unreadable lines ignored");
-        }
-      }
-    }
-    Result<JournalWriter> w = JournalWriter::Open(*o.journal, o.resume);
-    if (!w.ok()) return w.status();
-    s->journal_.emplace(std::move(*w));
+    JournalIdentity identity;
+    identity.cells.push_back(s->IdentityCell());
+    identity.profile = ProfileName(o.backend.reference_profile);
+    identity.temperature = o.backend.temperature;
+    identity.max_tokens = o.backend.max_tokens;
+    identity.thinking = o.backend.thinking;
+    Result<std::shared_ptr<RunJournal>> j =
+        RunJournal::Open(*o.journal, o.resume, identity, &s->warnings_);
+    if (!j.ok()) return j.status();
+    s->journal_ = std::move(*j);
   }
   return s;
 }
 
 double ModelSession::PerQueryEstimate() const {
   return costliest_usd_ > 0 ? costliest_usd_ : first_estimate_usd_;
+}
+
+JournalIdentity::Cell ModelSession::IdentityCell() const {
+  JournalIdentity::Cell cell;
+  cell.model = plan_.spec;
+  if (plan_.uses_prompt) cell.prompt_sha256 = prompt_.sha256();
+  return cell;
+}
+
+void ModelSession::AttachJournal(std::shared_ptr<RunJournal> journal,
+                                 std::optional<std::string> cell) {
+  journal_ = std::move(journal);
+  cell_ = std::move(cell);
 }
 
 bool ModelSession::CanAfford() const {
@@ -210,11 +216,13 @@ void ModelSession::Ask(uint64_t id, uint64_t index, int sample, const EchoPacket
     q.cache_key = CacheKey(k);
   }
   asked_[id] = {index, sample, q.request_hex, q.cache_key};
-  auto resumed = journaled_.find(q.cache_key);
-  if (!q.cache_key.empty() && resumed != journaled_.end()) {
-    ModelAnswer a = resumed->second;
+  const ModelAnswer* resumed =
+      journal_ && !q.cache_key.empty() ? journal_->Find(q.cache_key) : nullptr;
+  if (resumed) {
+    ModelAnswer a = *resumed;
     a.id = id;
     a.from_cache = true;
+    a.from_journal = true;
     a.attempts.clear();
     resumed_.push_back(std::move(a));
     return;
@@ -247,6 +255,7 @@ std::vector<ModelAnswer> ModelSession::Collect(double timeout_s) {
     auto it = asked_.find(a.id);
     if (journal_ && it != asked_.end()) {
       JournalEntry e;
+      e.cell = cell_;
       e.index = it->second.index;
       e.sample = it->second.sample;
       e.request_hex = it->second.request_hex;

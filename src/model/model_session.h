@@ -25,6 +25,8 @@ struct SessionOptions {
   std::optional<std::string> prices_path;
   std::optional<std::string> cache_dir;
   bool no_cache = false;
+  // Opened by Open() (for live mode); the main job opens its run's journal itself (one for all
+  // the cells of a matrix run) and attaches it with AttachJournal().
   std::optional<std::string> journal;
   bool resume = false;
   std::optional<double> max_cost;
@@ -57,6 +59,11 @@ class ModelSession {
   Backend& backend() { return *backend_; }
   bool is_reference() const { return plan_.kind == "reference"; }
   const PromptTemplate& prompt() const { return prompt_; }
+  // This session's part of a journal's identity (cell name left empty).
+  JournalIdentity::Cell IdentityCell() const;
+  // Journals every exchange to `journal` (and, on --resume, answers from it), the lines
+  // naming `cell` when it is set.
+  void AttachJournal(std::shared_ptr<RunJournal> journal, std::optional<std::string> cell);
   // Non-fatal notes for the user (cost unknown with --max-cost, damaged journal lines, ...).
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -90,8 +97,8 @@ class ModelSession {
   std::unique_ptr<Backend> caching_;  // owns plan_.backend when caching
   PromptTemplate prompt_;
   std::optional<ModelPrice> price_;
-  std::optional<JournalWriter> journal_;
-  std::map<std::string, ModelAnswer> journaled_;  // cache key -> answer (resume)
+  std::shared_ptr<RunJournal> journal_;
+  std::optional<std::string> cell_;
   std::vector<ModelAnswer> resumed_;
   struct Asked {
     uint64_t index;

@@ -12,12 +12,21 @@ using nlohmann::json;
 
 json Optional(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
-json UsageJson(const Usage& u, const RunSummary* summary) {
+json UsageJson(const Usage& now, const RunSummary* summary) {
   json j;
+  Usage u = now;
   if (summary) {
     j["requests"] = summary->model_requests;
     j["retries"] = summary->retries;
     j["cache_hits"] = summary->cache_hits;
+    // A resumed run counts the whole run (DESIGN §4): what was asked now and what came from
+    // the journal, with the journal's share of the tokens and cost apart.
+    j["asked_now"] = summary->asked_now;
+    j["from_journal"] = summary->from_journal;
+    if (summary->from_journal > 0) {
+      j["journal_usage"] = UsageJson(summary->journal_usage, nullptr);
+      u.Add(summary->journal_usage);
+    }
   }
   j["input_tokens"] = u.input_tokens;
   j["output_tokens"] = u.output_tokens;

@@ -78,6 +78,10 @@ struct RunSummary {
   uint64_t model_requests = 0;  // HTTP requests or commands run (not cache hits)
   uint64_t retries = 0;
   uint64_t cache_hits = 0;  // answers from the cache or, on resume, the journal
+  // A resumed run counts the whole run: what was asked now and what came from the journal.
+  uint64_t asked_now = 0;     // answers the backend gave now (not from the cache or journal)
+  uint64_t from_journal = 0;  // answers taken from the journal on --resume
+  Usage journal_usage;        // their tokens and cost, spent when the journal was written
   int samples = 1;
   double pass_at_k = 0, pass_all_k = 0;  // with samples > 1
 

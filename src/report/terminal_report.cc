@@ -143,19 +143,33 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
     out += buf;
   }
   if (info.model && !info.model_is_reference) {
+    Usage whole = s.usage;  // with what came from the journal on --resume
+    whole.Add(s.journal_usage);
     std::snprintf(
         buf, sizeof buf,
         "tokens: %lld in, %lld out (%lld reasoning), %lld cache read; %llu requests "
         "sent, %llu retries, %llu answers from cache; ",
-        static_cast<long long>(s.usage.input_tokens), static_cast<long long>(s.usage.output_tokens),
-        static_cast<long long>(s.usage.reasoning_tokens),
-        static_cast<long long>(s.usage.cache_read_tokens),
+        static_cast<long long>(whole.input_tokens), static_cast<long long>(whole.output_tokens),
+        static_cast<long long>(whole.reasoning_tokens),
+        static_cast<long long>(whole.cache_read_tokens),
         static_cast<unsigned long long>(s.model_requests),
         static_cast<unsigned long long>(s.retries), static_cast<unsigned long long>(s.cache_hits));
     out += buf;
-    if (s.usage.cost_known) {
-      std::snprintf(buf, sizeof buf, "estimated cost $%.4f\n", s.usage.cost_usd);
+    if (s.from_journal > 0) {
+      // A resumed run counts the whole run: what was asked now and what came from the journal.
+      std::snprintf(buf, sizeof buf, "asked now %llu, from journal %llu; ",
+                    static_cast<unsigned long long>(s.asked_now),
+                    static_cast<unsigned long long>(s.from_journal));
       out += buf;
+    }
+    if (whole.cost_known) {
+      std::snprintf(buf, sizeof buf, "estimated cost $%.4f", whole.cost_usd);
+      out += buf;
+      if (s.from_journal > 0) {
+        std::snprintf(buf, sizeof buf, " ($%.4f now)", s.usage.cost_usd);
+        out += buf;
+      }
+      out += "\n";
     } else {
       out += "cost unknown\n";
     }

@@ -41,4 +41,13 @@ void CountAttempts(const ModelAnswer& answer, RunSummary* summary) {
   if (answer.attempts.size() > 1) summary->retries += answer.attempts.size() - 1;
 }
 
+void CountOrigin(const ModelAnswer& answer, RunSummary* summary) {
+  if (answer.from_journal) {
+    ++summary->from_journal;
+    summary->journal_usage.Add(answer.usage);
+  } else if (!answer.from_cache) {
+    ++summary->asked_now;
+  }
+}
+
 }  // namespace llmstack

@@ -95,6 +95,7 @@ void ReplayRun::Handle(ModelAnswer answer) {
   const EchoPacket& request = *job.request;
   const bool reference = session_->is_reference();
   CountAttempts(answer, &sink_->summary());
+  CountOrigin(answer, &sink_->summary());
   bool already_stopped = stopped_because_.has_value();
   if (StopsTheRun(answer) && !stopped_because_) {
     stopped_because_ = answer.status.message();
