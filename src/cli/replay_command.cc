@@ -179,7 +179,9 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
     std::fprintf(err, "llmstack-replay: interrupted: %s written with what was finished; %s\n",
                  o.output.c_str(),
                  o.session.journal ? "run again with --resume to finish"
-                                   : "finished answers are in the cache; run again to finish");
+                 : (*session)->uses_cache()
+                     ? "finished answers are in the cache; run again to finish"
+                     : "give --journal FILE to be able to resume");
     return 130;
   }
   if (summary.count(Verdict::kError) > 0) return 3;

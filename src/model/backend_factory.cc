@@ -98,6 +98,7 @@ Result<BackendPlan> MakeBackend(const BackendOptions& o, const PromptTemplate* p
     plan.model = rest;
     plan.uses_prompt = true;
     plan.cacheable = true;
+    plan.cache_only_when_asked = true;
     plan.cost_unknown = true;
     plan.backend = std::make_unique<RetryingBackend>(
         spec, std::make_unique<ExecAttemptRunner>(rest, prompt, o.timeout_s), retry);

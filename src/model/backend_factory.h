@@ -29,12 +29,15 @@ struct BackendOptions {
 
 struct BackendPlan {
   std::unique_ptr<Backend> backend;
-  std::string spec;           // "anthropic:claude-haiku-4-5"
-  std::string kind;           // "anthropic", "openai", "exec", "replay", "reference"
-  std::string base_url;       // the API base URL, or the command for exec
-  std::string model;          // the model id
-  bool uses_prompt = false;   // the prompt is sent (not for replay and reference)
-  bool cacheable = false;     // the response cache applies
+  std::string spec;          // "anthropic:claude-haiku-4-5"
+  std::string kind;          // "anthropic", "openai", "exec", "replay", "reference"
+  std::string base_url;      // the API base URL, or the command for exec
+  std::string model;         // the model id
+  bool uses_prompt = false;  // the prompt is sent (not for replay and reference)
+  bool cacheable = false;    // the response cache applies
+  // DESIGN section 4: a command can change behind the same text, so its answers are cached only
+  // when --cache names a cache.
+  bool cache_only_when_asked = false;
   bool cost_unknown = false;  // exec: nobody reports tokens
 };
 

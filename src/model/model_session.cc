@@ -137,7 +137,7 @@ Result<std::unique_ptr<ModelSession>> ModelSession::Open(const SessionOptions& o
   }
 
   s->backend_ = s->plan_.backend.get();
-  if (s->plan_.cacheable && !o.no_cache) {
+  if (s->plan_.cacheable && !o.no_cache && (o.cache_dir || !s->plan_.cache_only_when_asked)) {
     std::string dir = o.cache_dir ? *o.cache_dir : ResponseCache::DefaultDirectory();
     s->caching_ = std::make_unique<CachingBackend>(std::move(s->plan_.backend), ResponseCache(dir));
     s->backend_ = s->caching_.get();

@@ -58,6 +58,7 @@ class ModelSession {
   const BackendPlan& plan() const { return plan_; }
   Backend& backend() { return *backend_; }
   bool is_reference() const { return plan_.kind == "reference"; }
+  bool uses_cache() const { return caching_ != nullptr; }
   const PromptTemplate& prompt() const { return prompt_; }
   // This session's part of a journal's identity (cell name left empty).
   JournalIdentity::Cell IdentityCell() const;
