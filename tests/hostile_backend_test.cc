@@ -241,6 +241,23 @@ TEST_CASE("exec: what a command leaves behind does not outlive its timeout", "[h
   }
 }
 
+TEST_CASE("exec at Ctrl-C: the commands' process groups are killed, once or twice pressed",
+          "[hostile]") {
+  TempDir dir;
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 4, false);
+  for (const char* signals : {"kill -INT $pid", "kill -INT $pid; kill -TERM $pid"}) {
+    DYNAMIC_SECTION(signals) {
+      // Each command leaves a child of its own behind, holding the pipe.
+      std::string cmd = Tool() + " '" + input + "' -o '" + dir.File("o.pcap") +
+                        "' --model 'exec:(sleep 71.41 &); sleep 71.42' -j 4 --no-cache";
+      RunShell("(" + cmd + " >/dev/null 2>&1 & pid=$!; sleep 1; " + signals + "; wait $pid)");
+      RunShell("sleep 0.2");
+      CHECK(RunShell("pgrep -f 'sleep 71[.]4' || true").out.empty());
+    }
+  }
+}
+
 TEST_CASE("exec with no descriptors left: starts wait, nothing fails", "[hostile]") {
   TempDir dir;
   std::string input = dir.File("in.pcap");
