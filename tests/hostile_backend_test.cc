@@ -282,7 +282,8 @@ TEST_CASE("option values out of range are refused with exit 2", "[hostile]") {
   for (const char* options :
        {"--timeout 0", "--timeout nan", "--timeout inf", "--timeout -1", "--max-wait -5",
         "--max-wait nan", "-j 0", "-j 100000", "--retries -1", "--max-tokens 0", "--max-tokens -7",
-        "--thinking -1", "--temperature nan", "--max-cost nan", "--max-cost -1", "--samples 0"}) {
+        "--thinking -1", "--temperature nan", "--max-cost nan", "--max-cost -1", "--samples 0",
+        "--samples 100000"}) {
     DYNAMIC_SECTION(options) {
       CommandResult r = RunShell(Tool() + " '" + input + "' -o '" + dir.File("o.pcap") +
                                  "' --model reference " + options);
