@@ -241,6 +241,23 @@ TEST_CASE("exec: what a command leaves behind does not outlive its timeout", "[h
   }
 }
 
+TEST_CASE("exec at Ctrl-C: the commands' process groups are killed, once or twice pressed",
+          "[hostile]") {
+  TempDir dir;
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 4, false);
+  for (const char* signals : {"kill -INT $pid", "kill -INT $pid; kill -TERM $pid"}) {
+    DYNAMIC_SECTION(signals) {
+      // Each command leaves a child of its own behind, holding the pipe.
+      std::string cmd = Tool() + " '" + input + "' -o '" + dir.File("o.pcap") +
+                        "' --model 'exec:(sleep 71.41 &); sleep 71.42' -j 4 --no-cache";
+      RunShell("(" + cmd + " >/dev/null 2>&1 & pid=$!; sleep 1; " + signals + "; wait $pid)");
+      RunShell("sleep 0.2");
+      CHECK(RunShell("pgrep -f 'sleep 71[.]4' || true").out.empty());
+    }
+  }
+}
+
 TEST_CASE("exec with no descriptors left: starts wait, nothing fails", "[hostile]") {
   TempDir dir;
   std::string input = dir.File("in.pcap");
@@ -265,7 +282,8 @@ TEST_CASE("option values out of range are refused with exit 2", "[hostile]") {
   for (const char* options :
        {"--timeout 0", "--timeout nan", "--timeout inf", "--timeout -1", "--max-wait -5",
         "--max-wait nan", "-j 0", "-j 100000", "--retries -1", "--max-tokens 0", "--max-tokens -7",
-        "--thinking -1", "--temperature nan", "--max-cost nan", "--max-cost -1", "--samples 0"}) {
+        "--thinking -1", "--temperature nan", "--max-cost nan", "--max-cost -1", "--samples 0",
+        "--samples 100000"}) {
     DYNAMIC_SECTION(options) {
       CommandResult r = RunShell(Tool() + " '" + input + "' -o '" + dir.File("o.pcap") +
                                  "' --model reference " + options);

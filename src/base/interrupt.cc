@@ -9,10 +9,16 @@ namespace llmstack {
 namespace {
 
 std::atomic<int> interrupts{0};
+std::atomic<int> watched_groups[kMaxWatchedGroups];  // 0: a free slot
 
 void OnSignal(int sig) {
   if (interrupts.fetch_add(1) >= 1) {
-    // Second time: stop now, with the usual exit status of a signal.
+    // Second time: stop now, with the usual exit status of a signal, and take the commands
+    // along (they run in process groups of their own, which the terminal's signal missed).
+    for (std::atomic<int>& g : watched_groups) {
+      int pgid = g.load();
+      if (pgid > 0) kill(-pgid, SIGKILL);
+    }
     signal(sig, SIG_DFL);
     raise(sig);
   }
@@ -31,5 +37,19 @@ void WatchForInterrupts() {
 bool Interrupted() { return interrupts.load() > 0; }
 
 void ClearInterrupt() { interrupts.store(0); }
+
+void WatchProcessGroup(int pgid) {
+  for (std::atomic<int>& g : watched_groups) {
+    int free = 0;
+    if (g.compare_exchange_strong(free, pgid)) return;
+  }
+}
+
+void ForgetProcessGroup(int pgid) {
+  for (std::atomic<int>& g : watched_groups) {
+    int expected = pgid;
+    if (g.compare_exchange_strong(expected, 0)) return;
+  }
+}
 
 }  // namespace llmstack

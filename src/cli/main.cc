@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
       ->capture_default_str();
   replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   replay_cmd->add_option("-r,--report", replay.reports,
                          "Report by extension: .json, .html, .md, .xml (JUnit), .csv; a bare name "

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/interrupt.h"
 #include "model/extract.h"
 
 extern char** environ;
@@ -115,6 +116,7 @@ bool ExecAttemptRunner::TryStart(uint64_t id, std::string& input,
     if (OutOfResources(rc)) return false;
     return fail(rc);
   }
+  WatchProcessGroup(pid);
   Child c;
   c.pid = pid;
   c.started = Clock::now();
@@ -152,6 +154,7 @@ AttemptOutcome ExecAttemptRunner::Reap(uint64_t id, Child& c) {
   int status = 0;
   while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  ForgetProcessGroup(c.pid);
   std::string stderr_tail = c.err.substr(0, 300);
   for (char& ch : stderr_tail) {
     if (ch == '\n') ch = ' ';
@@ -283,6 +286,7 @@ void ExecAttemptRunner::CancelAll() {
     kill(-c.pid, SIGKILL);
     while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
+    ForgetProcessGroup(c.pid);
     CloseFd(c.stdin_fd);
     CloseFd(c.stdout_fd);
     CloseFd(c.stderr_fd);
