@@ -219,6 +219,8 @@ int RunGradeCommand(const GradeOptions& options, FILE* out, FILE* err) {
   info.input = options.capture;
   info.profile = ProfileName(options.profile);
   info.started_at = NowRfc3339();
+  if (Result<std::string> hash = FileSha256(options.capture); hash.ok())
+    info.capture_sha256 = *hash;
 
   Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(options.capture);
   if (!reader.ok()) return InputError(err, options.capture, reader.status());

@@ -87,6 +87,11 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
     info.prompt_path = (*session)->prompt().name();
     info.prompt_sha256 = (*session)->prompt().sha256();
   }
+  info.settings = SettingsOf(o.session.backend, (*session)->plan(), o.samples);
+  if ((*session)->plan().kind == "replay") {
+    info.replayed_from = ReplayedRunOf(info.model->substr(std::string("replay:").size()));
+  }
+  if (Result<std::string> hash = FileSha256(input->path()); hash.ok()) info.capture_sha256 = *hash;
   paths = CheckOutputs(o, info);
   if (!paths.ok()) return Fail(err, paths.message());
   info.started_at = NowRfc3339();
