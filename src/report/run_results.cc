@@ -79,7 +79,6 @@ RunSettings SettingsOf(const BackendOptions& o, const BackendPlan& plan, int sam
   RunSettings s;
   s.samples = samples;
   s.concurrency = o.concurrency;
-  if (plan.kind == "reference" || plan.kind == "replay") return s;
   s.temperature = o.temperature;
   s.max_tokens = o.max_tokens;
   s.thinking_budget = o.thinking;
