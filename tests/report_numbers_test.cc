@@ -333,3 +333,30 @@ TEST_CASE("run settings: credentials are left out of the base URL; a journal nam
 
 }  // namespace
 }  // namespace llmstack
+
+namespace llmstack {
+namespace {
+
+TEST_CASE("with -q the summary still says why results were errors", "[report][tool]") {
+  TempDir dir;
+  testing::CommandResult r =
+      testing::RunTool("captures/kernel-sizes.pcap -o " + dir.File("x.pcap") +
+                       " -m exec:false -q --retries 0 " + "--no-cache -r " + dir.File("x.json"));
+  CHECK(r.exit_code == 3);
+  json report = json::parse(ReadFile(dir.File("x.json")));
+  const json& s = report["summary"];
+  uint64_t errors = s["verdicts"]["error"];
+  REQUIRE(errors > 0);
+  REQUIRE(s["error_reasons"].size() == 1);
+  CHECK(s["error_reasons"][0]["count"] == errors);
+  const std::string reason = s["error_reasons"][0]["reason"];
+  CHECK(reason.rfind("backend: ", 0) == 0);
+  CHECK(r.out.find("error x" + std::to_string(errors) + ": " + reason + "\n") != std::string::npos);
+  // Errors are not graded: nothing to give a rate of.
+  CHECK(s["accuracy"]["graded"] == 0);
+  CHECK(s["accuracy"]["rate"].is_null());
+  CHECK(s["usage"]["cost_per_correct_usd"].is_null());
+}
+
+}  // namespace
+}  // namespace llmstack
