@@ -169,6 +169,18 @@ TEST_CASE("grade: accuracy, fail rates, breakdowns and rtt percentiles match the
       CHECK(ReadFile(dir.File("r.html")).find(numbers + "–" + Fixed(100 * hi, 1)) !=
             std::string::npos);
     }
+    // The breakdown by family on the terminal and in Markdown.
+    for (const char* name : {"ipv4", "ipv6"}) {
+      auto [c, n] = family[name];
+      if (n == 0) continue;
+      auto [lo, hi] = Wilson(c, n);
+      std::string text = std::string(name) + " " + std::to_string(c) + "/" + std::to_string(n) +
+                         " = " + Fixed(100.0 * c / n, 1) + "% (95% interval " + Fixed(100 * lo, 1) +
+                         "-" + Fixed(100 * hi, 1) + "%)";
+      CHECK(r.out.find("by group: ") != std::string::npos);
+      CHECK(r.out.find(text) != std::string::npos);
+      CHECK(ReadFile(dir.File("r.md")).find(text) != std::string::npos);
+    }
     // Terminal lines as ping prints them, and the reports named when written.
     std::regex ping_line(
         R"(^(\d+) bytes from (.+?): icmp_seq=(\d+) ident=(\d+) frame=(\d+) (ttl|hlim)=(\d+) )");

@@ -108,7 +108,8 @@ std::string MarkdownReportStream::Render(const RunInfo& info, const RunSummary& 
     out += "Accuracy " + std::to_string(s.accuracy.correct) + "/" +
            std::to_string(s.accuracy.graded) + " = " +
            Fixed(100.0 * s.accuracy.correct / s.accuracy.graded, 1) + "% (95% interval " +
-           Fixed(100 * ci.first, 1) + "-" + Fixed(100 * ci.second, 1) + "%, Wilson)\n\n";
+           Fixed(100 * ci.first, 1) + "-" + Fixed(100 * ci.second, 1) +
+           "%, Wilson); by group: " + EscapeMarkdownCell(DescribeBreakdown(s)) + "\n\n";
   }
   if (s.rtt.count > 0) {
     out += "rtt p50/p90/p99 = " + Fixed(s.rtt.percentile(50), 3) + "/" +

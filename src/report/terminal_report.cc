@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "report/report_json.h"
+#include "report/report_text.h"
 #include "report/statistics.h"
 
 namespace llmstack {
@@ -154,6 +155,7 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
                   100.0 * s.accuracy.correct / s.accuracy.graded, 100 * ci.first, 100 * ci.second);
     out += buf;
   }
+  if (s.accuracy.graded > 0) out += "by group: " + DescribeBreakdown(s) + "\n";
   for (const auto& [reason, count] : s.error_reasons) {
     out += "error x" + std::to_string(count) + ": " + reason + "\n";
   }
