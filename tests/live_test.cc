@@ -561,7 +561,8 @@ TEST_CASE("live with a model that keeps the request's ICMP checksum: ping loses 
   std::string out = live.out();
   INFO(out << live.err());
   CHECK(std::regex_search(
-      out, std::regex("84 bytes from 10\\.99\\.0\\.2: icmp_seq=1 ttl=64 time=[0-9.]+ ms  "
+      out, std::regex("64 bytes from 10\\.99\\.0\\.2: icmp_seq=1 ident=[0-9]+ frame=[0-9]+ ttl=64 "
+                      "time=[0-9.]+ ms  "
                       "WRONG icmp\\.checksum 0x[0-9a-f]{4} \\(should be "
                       "0x[0-9a-f]{4}: not updated after type change\\)\n")));
   CHECK(out.find("3 requests, 3 replied, 0 correct, 3 wrong") != std::string::npos);

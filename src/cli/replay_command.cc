@@ -4,6 +4,7 @@
 #include "base/input_copy.h"
 #include "base/interrupt.h"
 #include "base/output_file.h"
+#include "base/sha256.h"
 #include "base/tool.h"
 #include "packet/capture.h"
 #include "packet/capture_writer.h"
@@ -92,6 +93,12 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
     info.prompt_path = (*session)->prompt().name();
     info.prompt_sha256 = (*session)->prompt().sha256();
   }
+  info.settings = SettingsOf(o.session.backend, (*session)->plan(), o.samples);
+  if ((*session)->plan().kind == "replay") {
+    info.replayed_from = ReplayedRunOf(info.model->substr(std::string("replay:").size()));
+  }
+  if (Result<std::string> hash = Sha256FileHex(input->path()); hash.ok())
+    info.capture_sha256 = *hash;
   paths = CheckOutputs(o, info);
   if (!paths.ok()) return Fail(err, paths.message());
   if (o.session.journal && !info.model_is_reference) {

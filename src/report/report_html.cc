@@ -7,6 +7,7 @@
 #include "report/report_html_packet.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
+#include "report/statistics.h"
 #include "report/terminal_report.h"
 
 namespace llmstack {
@@ -250,6 +251,29 @@ std::string NumbersTable(const RunInfo& info, const RunSummary& s) {
                    Fixed(s.rtt.mdev(), 3) + " ms",
                "rtt");
   }
+  if (s.rtt.count > 0) {
+    out += row("rtt p50/p90/p99",
+               Fixed(s.rtt.percentile(50), 3) + "/" + Fixed(s.rtt.percentile(90), 3) + "/" +
+                   Fixed(s.rtt.percentile(99), 3) + " ms",
+               "rtt_percentiles");
+  }
+  if (s.accuracy.graded > 0) {
+    std::pair<double, double> ci = WilsonInterval(s.accuracy.correct, s.accuracy.graded);
+    out +=
+        row("accuracy",
+            std::to_string(s.accuracy.correct) + "/" + std::to_string(s.accuracy.graded) + " = " +
+                Fixed(100.0 * s.accuracy.correct / s.accuracy.graded, 1) + "% (95% interval " +
+                Fixed(100 * ci.first, 1) + "–" + Fixed(100 * ci.second, 1) + "%, Wilson)",
+            "accuracy");
+  }
+  if (s.samples > 1) {
+    std::string ks;
+    for (size_t k = 1; k <= s.pass_at.size(); ++k) {
+      ks += (k > 1 ? ", " : "") + std::string("k=") + std::to_string(k) + " " +
+            Fixed(s.pass_at[k - 1], 3) + " / " + Fixed(s.pass_hat[k - 1], 3);
+    }
+    if (!ks.empty()) out += row("pass@k / pass^k", ks, "pass_at");
+  }
   if (s.samples > 1) {
     out += row(
         "pass@" + std::to_string(s.samples) + " / all " + std::to_string(s.samples) + " correct",
@@ -268,9 +292,14 @@ std::string NumbersTable(const RunInfo& info, const RunSummary& s) {
                std::to_string(s.model_requests) + " (" + std::to_string(s.retries) + " retries); " +
                    std::to_string(s.cache_hits) + " answers from the cache",
                "sent");
-    out +=
-        row("estimated cost",
-            s.usage.cost_known ? "$" + Fixed(s.usage.cost_usd, 4) : std::string("unknown"), "cost");
+    out += row("estimated cost",
+               s.usage.cost_known
+                   ? "$" + Fixed(s.usage.cost_usd, 4) +
+                         (s.cost_per_correct()
+                              ? " ($" + Fixed(*s.cost_per_correct(), 6) + " per correct reply)"
+                              : std::string())
+                   : std::string("unknown"),
+               "cost");
   }
   out += "</tbody></table>";
   return out;

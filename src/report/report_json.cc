@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/report_stream.h"
+#include "report/statistics.h"
 
 namespace llmstack {
 
@@ -117,8 +118,46 @@ json RunJson(const RunInfo& info) {
               {"interrupted", info.interrupted},
               {"finished_at", info.finished_at}};
   if (info.model_is_reference) run["model_note"] = kReferenceLabel;
+  const RunSettings& t = info.settings;
+  auto number = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+  json variables = json::object();
+  for (const auto& [name, value] : t.prompt_variables) variables[name] = value;
+  run["settings"] = {{"temperature", number(t.temperature)},
+                     {"max_tokens", number(t.max_tokens)},
+                     {"thinking_budget", number(t.thinking_budget)},
+                     {"samples", t.samples},
+                     {"concurrency", number(t.concurrency)},
+                     {"timeout_s", number(t.timeout_s)},
+                     {"retries", number(t.retries)},
+                     {"base_url", Optional(t.base_url)},
+                     {"prompt_variables", variables}};
+  run["capture_sha256"] = info.capture_sha256.empty() ? json(nullptr) : json(info.capture_sha256);
+  run["replayed_from"] =
+      info.replayed_from
+          ? json({{"model", info.replayed_from->model},
+                  {"prompt", {{"sha256", Optional(info.replayed_from->prompt_sha256)}}}})
+          : json(nullptr);
 
   return run;
+}
+
+// {"correct", "graded", "rate", "ci95": [lo, hi], "method": "wilson"} (DESIGN section 6).
+json ProportionJson(const char* name, uint64_t successes, uint64_t trials) {
+  std::pair<double, double> ci = WilsonInterval(successes, trials);
+  return {{name, successes},
+          {"graded", trials},
+          {"rate", trials ? json(static_cast<double>(successes) / trials) : json(nullptr)},
+          {"ci95", {ci.first, ci.second}},
+          {"method", "wilson"}};
+}
+
+template <size_t N>
+json GroupsJson(const std::array<AccuracyTally, N>& tallies, const char* const (&names)[N]) {
+  json out = json::object();
+  for (size_t i = 0; i < N; ++i) {
+    out[names[i]] = ProportionJson("correct", tallies[i].correct, tallies[i].graded);
+  }
+  return out;
 }
 
 json SummaryJson(const RunSummary& s) {
@@ -129,12 +168,21 @@ json SummaryJson(const RunSummary& s) {
   json fields = json::object();
   for (size_t i = 0; i < kFieldCount; ++i) {
     if (!s.field_seen[i]) continue;
-    fields[GetFieldInfo(static_cast<FieldId>(i)).name] = {
-        {"pass", s.fields[i][0]}, {"warn", s.fields[i][1]}, {"fail", s.fields[i][2]}};
+    const auto& c = s.fields[i];
+    json f = ProportionJson("fail", c[2], c[0] + c[1] + c[2]);
+    f.erase("graded");
+    f["pass"] = c[0];
+    f["warn"] = c[1];
+    f["fail_rate"] = f["rate"];
+    f.erase("rate");
+    fields[GetFieldInfo(static_cast<FieldId>(i)).name] = f;
   }
   json rtt = nullptr;
   if (s.rtt.count > 0) {
-    rtt = {{"min", s.rtt.min}, {"avg", s.rtt.avg()}, {"max", s.rtt.max}, {"mdev", s.rtt.mdev()}};
+    rtt = {
+        {"min", s.rtt.min},           {"avg", s.rtt.avg()},          {"max", s.rtt.max},
+        {"mdev", s.rtt.mdev()},       {"p50", s.rtt.percentile(50)}, {"p90", s.rtt.percentile(90)},
+        {"p99", s.rtt.percentile(99)}};
   }
   json summary = {{"frames", s.frames},
                   {"requests", s.requests},
@@ -143,10 +191,29 @@ json SummaryJson(const RunSummary& s) {
                   {"fields", fields},
                   {"rtt_ms", rtt},
                   {"usage", UsageJson(s.usage, &s)}};
-  summary["samples"] =
-      s.samples > 1
-          ? json({{"k", s.samples}, {"pass_at_k", s.pass_at_k}, {"pass_all_k", s.pass_all_k}})
-          : json(nullptr);
+  summary["usage"]["cost_per_correct_usd"] =
+      s.cost_per_correct() ? json(*s.cost_per_correct()) : json(nullptr);
+  summary["accuracy"] = ProportionJson("correct", s.accuracy.correct, s.accuracy.graded);
+  summary["breakdown"] = {{"family", GroupsJson(s.by_family, kFamilyGroups)},
+                          {"options", GroupsJson(s.by_options, kOptionGroups)},
+                          {"size", GroupsJson(s.by_size, kSizeGroups)}};
+  json errors = json::array();
+  for (const auto& [reason, count] : s.error_reasons) {
+    errors.push_back({{"reason", reason}, {"count", count}});
+  }
+  summary["error_reasons"] = errors;
+  if (s.samples > 1) {
+    json at = json::object(), hat = json::object();
+    for (size_t k = 1; k <= s.pass_at.size(); ++k) at[std::to_string(k)] = s.pass_at[k - 1];
+    for (size_t k = 1; k <= s.pass_hat.size(); ++k) hat[std::to_string(k)] = s.pass_hat[k - 1];
+    summary["samples"] = {{"k", s.samples},
+                          {"pass_at_k", s.pass_at_k},
+                          {"pass_all_k", s.pass_all_k},
+                          {"pass_at", at},
+                          {"pass_hat", hat}};
+  } else {
+    summary["samples"] = nullptr;
+  }
   return summary;
 }
 

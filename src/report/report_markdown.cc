@@ -5,6 +5,7 @@
 #include "base/text_escape.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
+#include "report/statistics.h"
 #include "report/terminal_report.h"
 
 namespace llmstack {
@@ -102,6 +103,18 @@ std::string MarkdownReportStream::Render(const RunInfo& info, const RunSummary& 
     out += "Samples: k=" + std::to_string(s.samples) + ", pass@k " + Fixed(s.pass_at_k, 3) +
            ", all-k-correct " + Fixed(s.pass_all_k, 3) + "\n\n";
   }
+  if (s.accuracy.graded > 0) {
+    std::pair<double, double> ci = WilsonInterval(s.accuracy.correct, s.accuracy.graded);
+    out += "Accuracy " + std::to_string(s.accuracy.correct) + "/" +
+           std::to_string(s.accuracy.graded) + " = " +
+           Fixed(100.0 * s.accuracy.correct / s.accuracy.graded, 1) + "% (95% interval " +
+           Fixed(100 * ci.first, 1) + "-" + Fixed(100 * ci.second, 1) +
+           "%, Wilson); by group: " + EscapeMarkdownCell(DescribeBreakdown(s)) + "\n\n";
+  }
+  if (s.rtt.count > 0) {
+    out += "rtt p50/p90/p99 = " + Fixed(s.rtt.percentile(50), 3) + "/" +
+           Fixed(s.rtt.percentile(90), 3) + "/" + Fixed(s.rtt.percentile(99), 3) + " ms\n\n";
+  }
   if (s.rtt.count > 0) {
     out += "rtt min/avg/max/mdev = " + Fixed(s.rtt.min, 3) + "/" + Fixed(s.rtt.avg(), 3) + "/" +
            Fixed(s.rtt.max, 3) + "/" + Fixed(s.rtt.mdev(), 3) + " ms\n\n";
@@ -113,8 +126,13 @@ std::string MarkdownReportStream::Render(const RunInfo& info, const RunSummary& 
            std::to_string(s.usage.cache_read_tokens) + " cache read; " +
            std::to_string(s.model_requests) + " requests sent, " + std::to_string(s.retries) +
            " retries, " + std::to_string(s.cache_hits) + " answers from cache. ";
-    out += s.usage.cost_known ? "Estimated cost $" + Fixed(s.usage.cost_usd, 4) + ".\n\n"
-                              : "Cost unknown.\n\n";
+    out += s.usage.cost_known
+               ? "Estimated cost $" + Fixed(s.usage.cost_usd, 4) +
+                     (s.cost_per_correct()
+                          ? " ($" + Fixed(*s.cost_per_correct(), 6) + " per correct reply)"
+                          : std::string()) +
+                     ".\n\n"
+               : "Cost unknown.\n\n";
   }
 
   if (attention > 0) {

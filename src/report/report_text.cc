@@ -1,6 +1,9 @@
 #include "report/report_text.h"
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "report/statistics.h"
 
 namespace llmstack {
 
@@ -91,6 +94,30 @@ bool NeedsAttention(Verdict verdict) {
 double FieldAccuracy(const std::array<uint64_t, 3>& c) {
   uint64_t total = c[0] + c[1] + c[2];
   return total == 0 ? 0 : static_cast<double>(c[0]) / static_cast<double>(total);
+}
+
+std::string DescribeProportion(uint64_t successes, uint64_t trials) {
+  std::pair<double, double> ci = WilsonInterval(successes, trials);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%llu/%llu = %.1f%% (95%% interval %.1f-%.1f%%)",
+                static_cast<unsigned long long>(successes), static_cast<unsigned long long>(trials),
+                trials ? 100.0 * static_cast<double>(successes) / static_cast<double>(trials) : 0.0,
+                100 * ci.first, 100 * ci.second);
+  return buf;
+}
+
+std::string DescribeBreakdown(const RunSummary& s) {
+  std::string out;
+  auto add = [&](const std::string& name, const AccuracyTally& t) {
+    if (t.graded == 0) return;
+    if (!out.empty()) out += "; ";
+    out += name + " " + DescribeProportion(t.correct, t.graded);
+  };
+  for (size_t i = 0; i < 2; ++i) add(kFamilyGroups[i], s.by_family[i]);
+  for (size_t i = 0; i < 2; ++i) add(std::string(kOptionGroups[i]) + " options", s.by_options[i]);
+  for (size_t i = 0; i < 4; ++i)
+    add(std::string("data ") + kSizeGroups[i] + " bytes", s.by_size[i]);
+  return out;
 }
 
 std::string DescribeAuditTally(const AuditTally& t) {

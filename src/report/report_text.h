@@ -41,6 +41,13 @@ std::string DescribeAuditTally(const AuditTally& tally);
 // "answer line 40: WRONG the reply's ICMP checksum 0x5cf8: ...".
 std::string DescribeAuditFinding(const ModelAnswerAudit::Finding& finding);
 
+// "12/14 = 85.7% (95% interval 60.1-96.0%)": a proportion and its Wilson interval.
+std::string DescribeProportion(uint64_t successes, uint64_t trials);
+
+// The accuracy by group, the groups that had graded results only: "ipv4 12/14 = 85.7% (95%
+// interval 60.1-96.0%); ipv6 ...; without options ...; data 0-63 bytes ...".
+std::string DescribeBreakdown(const RunSummary& summary);
+
 // The share of graded replies in which a field passed, from its pass/warn/fail counts.
 double FieldAccuracy(const std::array<uint64_t, 3>& counts);
 

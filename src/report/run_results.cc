@@ -1,6 +1,11 @@
 #include "report/run_results.h"
 
 #include <cmath>
+#include <fstream>
+
+#include "base/sha256.h"
+#include "model/journal.h"
+#include "report/statistics.h"
 
 namespace llmstack {
 
@@ -25,6 +30,76 @@ void RttStats::Add(double ms) {
   ++count;
   sum += ms;
   sum_squares += ms * ms;
+  values.push_back(ms);
+}
+
+double RttStats::percentile(double p) const { return Percentile(values, p); }
+
+size_t SizeGroup(size_t data_bytes) {
+  return data_bytes < 64 ? 0 : data_bytes < 512 ? 1 : data_bytes < 1472 ? 2 : 3;
+}
+
+void RunSummary::AddGraded(bool correct, IpFamily family, bool has_options, size_t data_bytes) {
+  for (AccuracyTally* t : {&accuracy, &by_family[family == IpFamily::kIpv6],
+                           &by_options[has_options], &by_size[SizeGroup(data_bytes)]}) {
+    t->correct += correct;
+    ++t->graded;
+  }
+}
+
+void RunSummary::AddErrorReason(const std::string& reason) {
+  for (auto& [text, count] : error_reasons) {
+    if (text == reason) {
+      ++count;
+      return;
+    }
+  }
+  if (error_reasons.size() < kErrorReasons) error_reasons.push_back({reason, 1});
+}
+
+std::optional<double> RunSummary::cost_per_correct() const {
+  uint64_t correct = count(Verdict::kCorrect);
+  Usage whole = usage;  // with what came from the journal on --resume
+  whole.Add(journal_usage);
+  if (!whole.cost_known || correct == 0) return std::nullopt;
+  return whole.cost_usd / static_cast<double>(correct);
+}
+
+std::string UrlWithoutCredentials(const std::string& url) {
+  std::string out = url;
+  size_t query = out.find_first_of("?#");
+  if (query != std::string::npos) out.resize(query);
+  size_t scheme = out.find("://");
+  size_t host = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t path = out.find('/', host);
+  size_t at = out.rfind('@', path == std::string::npos ? out.size() : path);
+  if (at != std::string::npos && at >= host) out.erase(host, at + 1 - host);
+  return out;
+}
+
+RunSettings SettingsOf(const BackendOptions& o, const BackendPlan& plan, int samples) {
+  RunSettings s;
+  s.samples = samples;
+  s.concurrency = o.concurrency;
+  s.temperature = o.temperature;
+  s.max_tokens = o.max_tokens;
+  s.thinking_budget = o.thinking;
+  s.timeout_s = o.timeout_s;
+  s.retries = o.retries;
+  if ((plan.kind == "anthropic" || plan.kind == "openai") && !plan.base_url.empty()) {
+    s.base_url = UrlWithoutCredentials(plan.base_url);
+  }
+  return s;
+}
+
+std::optional<ReplayedRun> ReplayedRunOf(const std::string& journal_path) {
+  Result<JournalContents> journal = ReadJournal(journal_path);
+  if (!journal.ok()) return std::nullopt;
+  std::optional<ReplayedRun> run;
+  for (const JournalEntry& e : journal->entries) {
+    if (e.answer.status.ok()) run = ReplayedRun{e.backend, e.prompt_sha256};
+  }
+  return run;
 }
 
 double RttStats::mdev() const {

@@ -12,7 +12,9 @@
 
 #include "audit/checksum_audit.h"
 #include "base/clock.h"
+#include "base/status.h"
 #include "grade/rendered_fields.h"
+#include "model/backend_factory.h"
 #include "model/usage.h"
 #include "packet/packet_stream.h"
 
@@ -60,10 +62,28 @@ void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessm
 struct RttStats {
   uint64_t count = 0;
   double min = 0, max = 0, sum = 0, sum_squares = 0;
+  // Every latency, for the percentiles: 8 bytes a result, the only per-result record the
+  // summary keeps (sorted in place when a percentile is read).
+  mutable std::vector<double> values;
   void Add(double ms);
+  double percentile(double p) const;  // 0..100, as Percentile() (statistics.h)
   double avg() const { return count ? sum / count : 0; }
   double mdev() const;  // as ping computes it: sqrt(E[x²] - E[x]²)
 };
+
+// Correct of graded: the results of requests that expect a reply, samples counted one by one,
+// leaving out those not graded (truncated requests and backend errors).
+struct AccuracyTally {
+  uint64_t correct = 0, graded = 0;
+};
+
+// The groups accuracy is broken down by (DESIGN section 6).
+inline constexpr const char* kFamilyGroups[] = {"ipv4", "ipv6"};
+inline constexpr const char* kOptionGroups[] = {"without", "with"};  // IPv4 options or IPv6
+                                                                     // extension headers
+// By the echo data's length in bytes.
+inline constexpr const char* kSizeGroups[] = {"0-63", "64-511", "512-1471", "1472+"};
+size_t SizeGroup(size_t data_bytes);
 
 struct RunSummary {
   uint64_t frames = 0;
@@ -84,14 +104,48 @@ struct RunSummary {
   Usage journal_usage;        // their tokens and cost, spent when the journal was written
   int samples = 1;
   double pass_at_k = 0, pass_all_k = 0;  // with samples > 1
+  // With samples > 1: [k - 1] is the unbiased pass@k and pass^k estimate, k = 1..samples.
+  std::vector<double> pass_at, pass_hat;
+  AccuracyTally accuracy;
+  std::array<AccuracyTally, 2> by_family{};
+  std::array<AccuracyTally, 2> by_options{};
+  std::array<AccuracyTally, 4> by_size{};
+  // Why results were errors, each reason once with its count (the first kErrorReasons).
+  static constexpr size_t kErrorReasons = 5;
+  std::vector<std::pair<std::string, uint64_t>> error_reasons;
 
   // Counts one graded result (reply fields, verdict, latency).
   void Add(Verdict verdict, const ReplyGrade* grade, std::optional<double> rtt_ms);
+  // Counts one result of a request that expects a reply in the accuracy and its groups.
+  void AddGraded(bool correct, IpFamily family, bool has_options, size_t data_bytes);
+  void AddErrorReason(const std::string& reason);
+  // Estimated cost per correct reply; none when the cost is unknown or nothing was correct.
+  std::optional<double> cost_per_correct() const;
   uint64_t count(Verdict v) const { return verdicts[static_cast<size_t>(v)]; }
   uint64_t replied() const;  // results that had a reply
   // The exit code the verdicts call for (DESIGN §3): 1 when any reply was wrong, missing,
   // unparseable or unexpected, else 0.
   int ExitCode() const;
+};
+
+// Every setting that can change an answer or a grade (DESIGN section 6, run.settings); unset
+// ones are not given to the backend or do not apply (grade).
+struct RunSettings {
+  std::optional<double> temperature;
+  std::optional<int> max_tokens;
+  std::optional<int> thinking_budget;
+  int samples = 1;
+  std::optional<int> concurrency;
+  std::optional<double> timeout_s;
+  std::optional<int> retries;
+  std::optional<std::string> base_url;  // without credentials
+  std::vector<std::pair<std::string, std::string>> prompt_variables;
+};
+
+// The run a replay: run replays (from its journal).
+struct ReplayedRun {
+  std::string model;
+  std::optional<std::string> prompt_sha256;
 };
 
 struct RunInfo {
@@ -105,7 +159,21 @@ struct RunInfo {
   std::string started_at;  // RFC 3339 UTC
   std::string finished_at;
   bool interrupted = false;  // ended by Ctrl-C before every request was answered
+  RunSettings settings;
+  std::string capture_sha256;  // of the input capture
+  std::optional<ReplayedRun> replayed_from;
 };
+
+// A URL without what could be a credential: user information and the query are left out.
+std::string UrlWithoutCredentials(const std::string& url);
+
+// The settings of a run from its backend options (`plan` says which backend they went to: an
+// API's base URL is recorded, an exec command's is not).
+RunSettings SettingsOf(const BackendOptions& options, const BackendPlan& plan, int samples);
+
+// The model and prompt of the run a journal recorded (its last answer's); none when it holds no
+// answer or cannot be read.
+std::optional<ReplayedRun> ReplayedRunOf(const std::string& journal_path);
 
 }  // namespace llmstack
 

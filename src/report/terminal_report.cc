@@ -1,8 +1,11 @@
 #include "report/terminal_report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "report/report_json.h"
+#include "report/report_text.h"
+#include "report/statistics.h"
 
 namespace llmstack {
 
@@ -61,18 +64,24 @@ std::string FormatResultLine(const ResultLine& line) {
     case Verdict::kCorrect:
     case Verdict::kWrong:
     case Verdict::kUnexpectedReply: {
+      // As ping prints a reply: the ICMP message's bytes (the IP header left out), then the
+      // IPv4 TTL or the IPv6 hop limit.
       ByteView reply = *line.reply;
       std::string from = "?";
-      int ttl = -1;
+      std::string limit;
+      size_t icmp_bytes = reply.size();
       if (!reply.empty() && reply[0] >> 4 == 4 && reply.size() >= 20) {
         from = FormatAddress(reply.subspan(12, 4));
-        ttl = reply[8];
+        limit = " ttl=" + std::to_string(reply[8]);
+        icmp_bytes = reply.size() - std::min(reply.size(), size_t{4} * (reply[0] & 0x0f));
       } else if (!reply.empty() && reply[0] >> 4 == 6 && reply.size() >= 40) {
         from = FormatAddress(reply.subspan(8, 16));
-        ttl = reply[7];
+        limit = " hlim=" + std::to_string(reply[7]);
+        icmp_bytes = reply.size() - 40;
       }
-      std::string head = std::to_string(reply.size()) + " bytes from " + from + ": " + seq +
-                         (ttl >= 0 ? " ttl=" + std::to_string(ttl) : "") + sample + time;
+      std::string head = std::to_string(icmp_bytes) + " bytes from " + from + ": " + seq +
+                         " ident=" + std::to_string(r.ident) + " frame=" + std::to_string(r.frame) +
+                         limit + sample + time;
       if (line.verdict == Verdict::kUnexpectedReply) {
         return head + "  UNEXPECTED reply (" + why + ": must not be answered)";
       }
@@ -137,9 +146,25 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
                   s.pass_at_k, s.pass_all_k);
     out += buf;
   }
+  if (s.accuracy.graded > 0) {
+    std::pair<double, double> ci = WilsonInterval(s.accuracy.correct, s.accuracy.graded);
+    std::snprintf(buf, sizeof buf,
+                  "accuracy %llu/%llu = %.1f%% (95%% interval %.1f-%.1f%%, Wilson)\n",
+                  static_cast<unsigned long long>(s.accuracy.correct),
+                  static_cast<unsigned long long>(s.accuracy.graded),
+                  100.0 * s.accuracy.correct / s.accuracy.graded, 100 * ci.first, 100 * ci.second);
+    out += buf;
+  }
+  if (s.accuracy.graded > 0) out += "by group: " + DescribeBreakdown(s) + "\n";
+  for (const auto& [reason, count] : s.error_reasons) {
+    out += "error x" + std::to_string(count) + ": " + reason + "\n";
+  }
   if (s.rtt.count > 0) {
     std::snprintf(buf, sizeof buf, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", s.rtt.min,
                   s.rtt.avg(), s.rtt.max, s.rtt.mdev());
+    out += buf;
+    std::snprintf(buf, sizeof buf, "rtt p50/p90/p99 = %.3f/%.3f/%.3f ms\n", s.rtt.percentile(50),
+                  s.rtt.percentile(90), s.rtt.percentile(99));
     out += buf;
   }
   if (info.model && !info.model_is_reference) {
@@ -167,6 +192,10 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
       out += buf;
       if (s.from_journal > 0) {
         std::snprintf(buf, sizeof buf, " ($%.4f now)", s.usage.cost_usd);
+        out += buf;
+      }
+      if (s.cost_per_correct()) {
+        std::snprintf(buf, sizeof buf, " ($%.6f per correct reply)", *s.cost_per_correct());
         out += buf;
       }
       out += "\n";

@@ -25,14 +25,16 @@ struct ResultLine {
   std::string_view error;  // for kError / kUnparseable
 };
 
-// "84 bytes from 172.16.0.2: icmp_seq=1 ttl=64 time=10256 ms  ok", or
+// "64 bytes from 172.16.0.2: icmp_seq=1 ident=13 frame=1 ttl=64 time=10256 ms  ok" (the ICMP
+// message's bytes as ping counts them, hlim= for IPv6), or
 // "... WRONG icmp.checksum 0x54f5 (should be 0x5cf5: not updated after type change)".
 std::string FormatResultLine(const ResultLine& line);
 
 // ping's way of showing a time: 3 significant digits for small values ("0.052", "10256").
 std::string FormatMilliseconds(double ms);
 
-// The closing block: counts, per-field failures, rtt min/avg/max/mdev, tokens and cost.
+// The closing block: counts, per-field failures, the accuracy with its interval, why results
+// were errors, rtt min/avg/max/mdev and p50/p90/p99, tokens and cost (per correct reply too).
 std::string FormatSummary(const RunInfo& info, const RunSummary& summary);
 
 // "model reference:rfc (built-in reference stack, not a model)" or "model anthropic:...".

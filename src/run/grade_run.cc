@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "base/clock.h"
 #include "base/input_copy.h"
+#include "base/sha256.h"
 #include "grade/reply_pairing.h"
 #include "grade/responder.h"
 #include "packet/capture.h"
@@ -220,6 +222,12 @@ Result<RunSummary> RunGrade(const GradeOptions& options, FILE* out) {
   info.input = options.capture;
   info.profile = ProfileName(options.profile);
   info.started_at = NowRfc3339();
+  // A capture on a pipe is read once, as it comes: only a file is hashed first.
+  if (std::filesystem::is_regular_file(options.capture)) {
+    if (Result<std::string> hash = Sha256FileHex(options.capture); hash.ok()) {
+      info.capture_sha256 = *hash;
+    }
+  }
 
   Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(options.capture);
   if (!reader.ok()) return InputError(options.capture, reader.status());

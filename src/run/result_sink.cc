@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "audit/checksum_audit.h"
+#include "report/statistics.h"
 
 namespace llmstack {
 
@@ -37,8 +38,20 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     summary_.usage.Add(meta.usage);
   }
 
-  if (samples_ > 1 && assessment.expectation == ReplyExpectation::kRequired &&
-      verdict != Verdict::kTruncated && verdict != Verdict::kError) {
+  const bool graded = assessment.expectation == ReplyExpectation::kRequired &&
+                      verdict != Verdict::kTruncated && verdict != Verdict::kError;
+  if (graded) {
+    // Options: IPv4 options (a header past 20 bytes) or IPv6 extension headers (past 40).
+    const size_t plain_header = request.family == IpFamily::kIpv4 ? 20 : 40;
+    const size_t message = request.message().size();
+    summary_.AddGraded(verdict == Verdict::kCorrect, request.family,
+                       request.header_length > plain_header, message > 8 ? message - 8 : 0);
+  }
+  if (verdict == Verdict::kError) {
+    summary_.AddErrorReason((meta.why_error.empty() ? std::string("backend") : meta.why_error) +
+                            (meta.error_message.empty() ? "" : ": " + meta.error_message));
+  }
+  if (samples_ > 1 && graded) {
     if (sample_tally_.size() <= index) sample_tally_.resize(index + 1, {0, 0});
     sample_tally_[index].first += verdict == Verdict::kCorrect;
     sample_tally_[index].second += 1;
@@ -117,6 +130,22 @@ void ResultSink::FinishSamples() {
   }
   summary_.pass_at_k = graded ? static_cast<double>(any) / graded : 0;
   summary_.pass_all_k = graded ? static_cast<double>(all) / graded : 0;
+  // The unbiased estimators for every k, averaged over the requests with at least k graded
+  // samples (an error leaves fewer).
+  summary_.pass_at.assign(static_cast<size_t>(samples_), 0);
+  summary_.pass_hat.assign(static_cast<size_t>(samples_), 0);
+  for (int k = 1; k <= samples_; ++k) {
+    double at = 0, hat = 0;
+    uint64_t requests = 0;
+    for (const auto& [correct, count] : sample_tally_) {
+      if (count < k) continue;
+      ++requests;
+      at += PassAtK(count, correct, k);
+      hat += PassHatK(count, correct, k);
+    }
+    summary_.pass_at[k - 1] = requests ? at / requests : 0;
+    summary_.pass_hat[k - 1] = requests ? hat / requests : 0;
+  }
 }
 
 void ResultSink::Release(Handle handle, std::optional<uint64_t> reply_frame) {
