@@ -44,7 +44,8 @@ void CountAttempts(const ModelAnswer& answer, RunSummary* summary) {
 void CountOrigin(const ModelAnswer& answer, RunSummary* summary) {
   if (answer.from_journal) {
     ++summary->from_journal;
-    summary->journal_usage.Add(answer.usage);
+    // Tokens and cost were spent when the journal was written, unless that was a cache hit.
+    if (!answer.journaled_from_cache) summary->journal_usage.Add(answer.usage);
   } else if (!answer.from_cache) {
     ++summary->asked_now;
   }
