@@ -314,7 +314,7 @@ TEST_CASE("an interrupted run resumed: the whole run counted, asked now and from
   CHECK(resumed.summary.asked_now == 30 - finished);
   CHECK(resumed.summary.from_journal == finished);
   // Every answer used 1000 tokens in and 500 out: now and earlier, 30 of them in all.
-  CHECK(resumed.summary.usage.input_tokens == 1000 * static_cast<int64_t>(30 - finished));
+  CHECK(resumed.summary.usage.input_tokens == 30000);
   CHECK(resumed.summary.journal_usage.input_tokens == 1000 * static_cast<int64_t>(finished));
 
   RunInfo info;
@@ -324,6 +324,11 @@ TEST_CASE("an interrupted run resumed: the whole run counted, asked now and from
   CHECK(line.find("tokens: 30000 in, 15000 out") != std::string::npos);
   CHECK(line.find("asked now " + std::to_string(30 - finished) + ", from journal " +
                   std::to_string(finished) + ";") != std::string::npos);
+  // At $0.0035 an answer (1000 in, 500 out on Haiku 4.5): the whole run's cost, and now's.
+  char cost[80];
+  std::snprintf(cost, sizeof cost, "estimated cost $0.1050 ($%.4f now)",
+                0.0035 * static_cast<double>(30 - finished));
+  CHECK(line.find(cost) != std::string::npos);
   nlohmann::json usage = nlohmann::json::parse(
       RenderJsonReport(info, resumed.summary, resumed.results))["summary"]["usage"];
   CHECK(usage["asked_now"] == 30 - finished);
@@ -359,6 +364,7 @@ TEST_CASE("resumed answers that were cache hits then cost nothing now or then", 
   CHECK(resumed.summary.from_journal == 4);
   CHECK(resumed.summary.asked_now == 0);
   CHECK(resumed.summary.journal_usage.input_tokens == 0);
+  CHECK(resumed.summary.usage.input_tokens == 0);
 }
 
 }  // namespace
