@@ -6,11 +6,15 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "fake_backend.h"
 #include "packet/capture.h"
 #include "report/report_json.h"
 #include "report/terminal_report.h"
+#include "run/compare.h"
+#include "run/matrix_cells.h"
+#include "run/matrix_report.h"
 #include "run/run_journal.h"
 #include "standin_fixture.h"
 #include "test_support.h"
@@ -365,6 +369,73 @@ TEST_CASE("resumed answers that were cache hits then cost nothing now or then", 
   CHECK(resumed.summary.asked_now == 0);
   CHECK(resumed.summary.journal_usage.input_tokens == 0);
   CHECK(resumed.summary.usage.input_tokens == 0);
+}
+
+TEST_CASE("a matrix report: one cell per run, each compared by name as FILE#CELL", "[replay_run]") {
+  Setup s;
+  s.requests = 20;
+  Outcome flawless = Run(s);
+  // The stale model sends every fourth request back unchanged: a wrong reply.
+  s.script = [](const ModelQuery& q) {
+    FakeAnswer a;
+    if (q.index % 4 == 1) a.text = "```\n" + q.request_hex + "\n```";
+    return a;
+  };
+  Outcome stale = Run(s);
+  std::set<uint64_t> mistakes;
+  for (const PacketResult& r : stale.results) {
+    if (r.verdict != Verdict::kCorrect) mistakes.insert(r.request_frame);
+  }
+  REQUIRE(mistakes.size() == 5);
+
+  std::vector<std::string> names =
+      MatrixCellNames({{"openai:flawless", std::nullopt}, {"openai:stale-25", std::nullopt}});
+  std::vector<MatrixCellResults> cells(2);
+  for (size_t i = 0; i < 2; ++i) {
+    cells[i].name = names[i];
+    cells[i].info.command = "replay";
+    cells[i].info.input = "in.pcap";
+    cells[i].info.model = i == 0 ? "openai:flawless" : "openai:stale-25";
+    cells[i].info.profile = "rfc";
+    cells[i].summary = i == 0 ? flawless.summary : stale.summary;
+    cells[i].packets = i == 0 ? flawless.results : stale.results;
+  }
+  cells[1].info.interrupted = true;
+  testing::TempDir dir;
+  std::string path = dir.File("matrix.json");
+  testing::WriteFile(path, RenderMatrixReport(cells));  // checked by check_report.py too
+
+  nlohmann::json report = nlohmann::json::parse(testing::ReadFile(path));
+  CHECK(report["schema"] == "llmstack-replay.matrix/1");
+  CHECK(report["tool"]["name"] == "llmstack-replay");
+  CHECK(report["run"]["cells"] == nlohmann::json(names));
+  CHECK(report["run"]["interrupted"] == true);
+  CHECK_FALSE(report["run"].contains("model"));
+  REQUIRE(report["cells"].size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const nlohmann::json& cell = report["cells"][i];
+    CHECK(cell["cell"] == names[i]);
+    CHECK_FALSE(cell.contains("schema"));
+    CHECK_FALSE(cell.contains("tool"));
+    CHECK(cell["run"]["model"] == cells[i].info.model);
+    CHECK(cell["packets"].size() == 20);
+  }
+  CHECK(report["cells"][1]["summary"]["verdicts"]["wrong"] == 5);
+
+  Result<std::vector<ComparedRun>> runs =
+      LoadComparedRuns({path + "#" + names[0], path + "#" + names[1]});
+  REQUIRE(runs.ok());
+  std::vector<Comparison> compared = CompareAll(*runs);
+  REQUIRE(compared.size() == 1);
+  const Comparison& c = compared[0];
+  CHECK(c.paired == 20);
+  CHECK(c.both_right == 15);
+  CHECK(c.a_only == 5);
+  CHECK(c.b_only == 0);
+  CHECK(c.mismatches.empty());
+  std::set<uint64_t> flipped;
+  for (const Flip& f : c.flips) flipped.insert(f.frame);
+  CHECK(flipped == mistakes);  // exactly the stale model's mistakes
 }
 
 }  // namespace
