@@ -522,8 +522,10 @@ TEST_CASE("live in a namespace with the stand-in API: IPv4 and IPv6 pings answer
   CHECK(out.find("3 requests, 3 replied, 3 correct") != std::string::npos);
   CHECK(out.find("tokens: ") != std::string::npos);
   CHECK(live6.out().find("3 requests, 3 replied, 3 correct") != std::string::npos);
-  // Every exchange is journaled, as in the main job.
-  CHECK(CountLines(ReadFile(dir.File("journal.jsonl")), "\n") == 3);
+  // Every exchange is journaled, as in the main job, after the run's identity (no capture).
+  std::string journal = ReadFile(dir.File("journal.jsonl"));
+  CHECK(CountLines(journal, "\n") == 1 + 3);
+  CHECK(journal.rfind("{\"run\":{\"capture_sha256\":null,", 0) == 0);
   if (HaveCommand("tshark")) {
     std::vector<RecordedFrame> frames = ReadRecord(record);
     CHECK(Select(frames, IsRequest).size() == 3);

@@ -529,11 +529,70 @@ TEST_CASE("Ctrl-C writes what is finished and exits cleanly", "[model]") {
   CHECK(finished < 30);
   CHECK(report["summary"]["requests"] == finished);
   CHECK(ReadFile(dir.File("stdout")).find("--resume") != std::string::npos);
-  // The journal holds exactly the finished ones; --resume finishes the rest.
-  testing::CommandResult resumed = RunShell(base + " --resume -o '" + dir.File("out2.pcap") + "'");
+  CHECK(report["run"]["interrupted"] == true);
+  // The journal: the run's identity first, then exactly the finished ones.
+  std::vector<std::string> journal = ReadFile(dir.File("j.jsonl")) | testing::kLines;
+  REQUIRE(journal.size() >= 2);
+  json identity = json::parse(journal[0]);
+  CHECK(identity["run"]["capture_sha256"].get<std::string>().size() == 64);
+  CHECK(identity["run"]["cells"][0]["model"] == "anthropic:claude-haiku-4-5");
+  CHECK(identity["run"]["samples"] == 1);
+
+  // Resumed as another run (other samples, another profile): refused, naming both, nothing
+  // asked or written.
+  int asked = server.Stats()["requests_total"];
+  testing::CommandResult other =
+      RunShell(base + " --resume --samples 2 --profile linux -o '" + dir.File("other.pcap") + "'");
+  CHECK(other.exit_code == 2);
+  CHECK(other.err.find("the journal is of another run") != std::string::npos);
+  CHECK(other.err.find("--samples 1 (this run: 2)") != std::string::npos);
+  CHECK(other.err.find("profile rfc (this run: linux)") != std::string::npos);
+  CHECK_FALSE(FileExists(dir.File("other.pcap")));
+  CHECK(server.Stats()["requests_total"] == asked);
+  CHECK((ReadFile(dir.File("j.jsonl")) | testing::kLines) == journal);
+
+  // --resume finishes the rest; the report counts the whole run.
+  testing::CommandResult resumed = RunShell(base + " --resume -o '" + dir.File("out2.pcap") +
+                                            "' -r '" + dir.File("r2.json") + "'");
   INFO(resumed.out << resumed.err);
   CHECK(resumed.exit_code == 0);
   CHECK(server.Stats()["requests_total"].get<int>() <= 30 + 2);
+  json whole = ReadJson(dir.File("r2.json"));
+  CHECK(whole["run"]["interrupted"] == false);
+  CHECK(whole["summary"]["verdicts"]["correct"] == 30);
+  json usage = whole["summary"]["usage"];
+  int from_journal = usage["from_journal"];
+  CHECK(from_journal >= finished);
+  CHECK(usage["asked_now"].get<int>() + from_journal == 30);
+  CHECK(resumed.out.find("asked now " + std::to_string(30 - from_journal) + ", from journal " +
+                         std::to_string(from_journal)) != std::string::npos);
+  CheckReportContract(dir.File("r2.json"));
+}
+
+TEST_CASE("a journal that is an input or another output is refused before anything, --resume too",
+          "[model]") {
+  TempDir dir;
+  std::string input = dir.File("in.pcap");
+  WriteRequestCapture(input, 2, false);
+  std::string before = ReadFile(input);
+  std::string base = WithKey("k", Tool() + " '" + input +
+                                      "' --model anthropic:claude-haiku-4-5 --base-url "
+                                      "http://127.0.0.1:9 --resume ");
+  testing::CommandResult r =
+      RunShell(base + "--journal '" + input + "' -o '" + dir.File("o.pcap") + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("the input capture") != std::string::npos);
+  r = RunShell(base + "--journal '" + dir.File("o.pcap") + "' -o '" + dir.File("o.pcap") + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("the journal") != std::string::npos);
+  testing::WriteFile(dir.File("old.jsonl"), "");
+  r = RunShell(WithKey("k", Tool() + " '" + input + "' --model replay:'" + dir.File("old.jsonl") +
+                                "' --journal '" + dir.File("old.jsonl") + "' -o '" +
+                                dir.File("o.pcap") + "'"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("the replayed journal") != std::string::npos);
+  CHECK(ReadFile(input) == before);
+  CHECK_FALSE(FileExists(dir.File("o.pcap")));
 }
 
 }  // namespace

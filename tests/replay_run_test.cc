@@ -5,9 +5,17 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "fake_backend.h"
 #include "packet/capture.h"
+#include "report/report_json.h"
+#include "report/terminal_report.h"
+#include "run/compare.h"
+#include "run/matrix_cells.h"
+#include "run/matrix_report.h"
+#include "run/run_journal.h"
 #include "standin_fixture.h"
 #include "test_support.h"
 
@@ -50,6 +58,7 @@ struct Outcome {
   uint64_t unanswered = 0;
   std::optional<std::string> stopped_because;
   std::string lines;  // what the terminal got
+  Status journal_opened;
 };
 
 struct Setup {
@@ -62,6 +71,9 @@ struct Setup {
   };
   // Stop after this many answers have been taken from the backend (-1: never).
   int stop_after = -1;
+  // The run's journal (none when empty), resumed with `resume`.
+  std::string journal;
+  bool resume = false;
 };
 
 Outcome Run(const Setup& setup) {
@@ -72,11 +84,22 @@ Outcome Run(const Setup& setup) {
   auto backend = std::make_unique<FakeBackend>(&clock, setup.script);
   FakeBackend* fake = backend.get();
   BackendPlan plan = FakeBackend::Plan(std::move(backend));
+  plan.cacheable = true;  // as an API backend's: answers have a cache key, which --resume uses
   SessionOptions options;
   options.no_cache = true;
   options.max_cost = setup.max_cost;
   Result<std::unique_ptr<ModelSession>> session = ModelSession::Open(options, &plan);
   REQUIRE(session.ok());
+  Outcome o;
+  if (!setup.journal.empty()) {
+    std::vector<ModelSession*> sessions = {session->get()};
+    Result<JournalIdentity> identity =
+        ReplayRunIdentity(input, sessions, {}, options.backend, Profile::kRfc, setup.samples);
+    REQUIRE(identity.ok());
+    std::vector<std::string> notes;
+    o.journal_opened = AttachRunJournal(setup.journal, setup.resume, *identity, sessions, &notes);
+    if (!o.journal_opened.ok()) return o;
+  }
   Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(input);
   REQUIRE(reader.ok());
   PacketStream stream(reader->get(), true);
@@ -84,7 +107,6 @@ Outcome Run(const Setup& setup) {
   char* buffer = nullptr;
   size_t size = 0;
   FILE* out = open_memstream(&buffer, &size);
-  Outcome o;
   {
     ResultSink sink(out, true, true, setup.samples);
     ReplayRunOptions ro;
@@ -252,6 +274,168 @@ TEST_CASE("interruption: what is finished is written, what is in flight is left 
   size_t replies = 0;
   for (const auto& f : o.frames) replies += f.outbound;
   CHECK(replies == o.results.size());
+}
+
+TEST_CASE("an interrupted run resumed: the whole run counted, asked now and from the journal",
+          "[replay_run]") {
+  testing::TempDir dir;
+  Setup s;
+  s.requests = 30;
+  s.concurrency = 3;
+  s.journal = dir.File("j.jsonl");
+  s.stop_after = 15;
+  Outcome first = Run(s);
+  REQUIRE(first.journal_opened.ok());
+  CHECK(first.interrupted);
+  const uint64_t finished = first.results.size();
+  REQUIRE(finished > 0);
+  REQUIRE(finished < 30);
+  CHECK(first.summary.asked_now == finished);
+  CHECK(first.summary.from_journal == 0);
+  // The journal: the run's identity, then one line per finished answer.
+  std::vector<std::string> lines = testing::ReadFile(s.journal) | testing::kLines;
+  REQUIRE(lines.size() == finished + 1);
+  CHECK(ParseJournalIdentityLine(lines[0]).ok());
+
+  // Another run (other samples) is refused, and the journal left as it was.
+  Setup other = s;
+  other.resume = true;
+  other.samples = 2;
+  Outcome refused = Run(other);
+  REQUIRE_FALSE(refused.journal_opened.ok());
+  CHECK(refused.journal_opened.code() == StatusCode::kInvalidArgument);
+  CHECK(refused.journal_opened.message().find("--samples 1 (this run: 2)") != std::string::npos);
+  CHECK(refused.submitted.empty());
+  CHECK((testing::ReadFile(s.journal) | testing::kLines) == lines);
+
+  s.resume = true;
+  s.stop_after = -1;
+  Outcome resumed = Run(s);
+  REQUIRE(resumed.journal_opened.ok());
+  CHECK_FALSE(resumed.interrupted);
+  CHECK(resumed.summary.count(Verdict::kCorrect) == 30);
+  CHECK(resumed.submitted.size() == 30 - finished);  // nothing asked twice
+  CHECK(resumed.summary.asked_now == 30 - finished);
+  CHECK(resumed.summary.from_journal == finished);
+  // Every answer used 1000 tokens in and 500 out: now and earlier, 30 of them in all.
+  CHECK(resumed.summary.usage.input_tokens == 30000);
+  CHECK(resumed.summary.journal_usage.input_tokens == 1000 * static_cast<int64_t>(finished));
+
+  RunInfo info;
+  info.model = "anthropic:claude-haiku-4-5";
+  std::string line = FormatSummary(info, resumed.summary);
+  INFO(line);
+  CHECK(line.find("tokens: 30000 in, 15000 out") != std::string::npos);
+  CHECK(line.find("asked now " + std::to_string(30 - finished) + ", from journal " +
+                  std::to_string(finished) + ";") != std::string::npos);
+  // At $0.0035 an answer (1000 in, 500 out on Haiku 4.5): the whole run's cost, and now's.
+  char cost[80];
+  std::snprintf(cost, sizeof cost, "estimated cost $0.1050 ($%.4f now)",
+                0.0035 * static_cast<double>(30 - finished));
+  CHECK(line.find(cost) != std::string::npos);
+  nlohmann::json usage = nlohmann::json::parse(
+      RenderJsonReport(info, resumed.summary, resumed.results))["summary"]["usage"];
+  CHECK(usage["asked_now"] == 30 - finished);
+  CHECK(usage["from_journal"] == finished);
+  CHECK(usage["input_tokens"] == 30000);
+  CHECK(usage["journal_usage"]["input_tokens"] == 1000 * finished);
+  // A run that was not resumed says nothing of a journal.
+  CHECK(FormatSummary(info, first.summary).find("from journal") == std::string::npos);
+}
+
+TEST_CASE("resumed answers that were cache hits then cost nothing now or then", "[replay_run]") {
+  testing::TempDir dir;
+  Setup s;
+  s.requests = 4;
+  s.journal = dir.File("j.jsonl");
+  Outcome first = Run(s);
+  REQUIRE(first.journal_opened.ok());
+  // Mark the journal's answers as cache hits, as a run served by the cache journals them.
+  std::vector<std::string> lines = testing::ReadFile(s.journal) | testing::kLines;
+  REQUIRE(lines.size() == 5);
+  std::string rewritten = lines[0] + "\n";
+  for (size_t i = 1; i < lines.size(); ++i) {
+    Result<JournalEntry> e = ParseJournalLine(lines[i]);
+    REQUIRE(e.ok());
+    e->answer.from_cache = true;
+    rewritten += JournalLine(*e) + "\n";
+  }
+  testing::WriteFile(s.journal, rewritten);
+  s.resume = true;
+  Outcome resumed = Run(s);
+  REQUIRE(resumed.journal_opened.ok());
+  CHECK(resumed.submitted.empty());
+  CHECK(resumed.summary.from_journal == 4);
+  CHECK(resumed.summary.asked_now == 0);
+  CHECK(resumed.summary.journal_usage.input_tokens == 0);
+  CHECK(resumed.summary.usage.input_tokens == 0);
+}
+
+TEST_CASE("a matrix report: one cell per run, each compared by name as FILE#CELL", "[replay_run]") {
+  Setup s;
+  s.requests = 20;
+  Outcome flawless = Run(s);
+  // The stale model sends every fourth request back unchanged: a wrong reply.
+  s.script = [](const ModelQuery& q) {
+    FakeAnswer a;
+    if (q.index % 4 == 1) a.text = "```\n" + q.request_hex + "\n```";
+    return a;
+  };
+  Outcome stale = Run(s);
+  std::set<uint64_t> mistakes;
+  for (const PacketResult& r : stale.results) {
+    if (r.verdict != Verdict::kCorrect) mistakes.insert(r.request_frame);
+  }
+  REQUIRE(mistakes.size() == 5);
+
+  std::vector<std::string> names =
+      MatrixCellNames({{"openai:flawless", std::nullopt}, {"openai:stale-25", std::nullopt}});
+  std::vector<MatrixCellResults> cells(2);
+  for (size_t i = 0; i < 2; ++i) {
+    cells[i].name = names[i];
+    cells[i].info.command = "replay";
+    cells[i].info.input = "in.pcap";
+    cells[i].info.model = i == 0 ? "openai:flawless" : "openai:stale-25";
+    cells[i].info.profile = "rfc";
+    cells[i].summary = i == 0 ? flawless.summary : stale.summary;
+    cells[i].packets = i == 0 ? flawless.results : stale.results;
+  }
+  cells[1].info.interrupted = true;
+  testing::TempDir dir;
+  std::string path = dir.File("matrix.json");
+  testing::WriteFile(path, RenderMatrixReport(cells));  // checked by check_report.py too
+
+  nlohmann::json report = nlohmann::json::parse(testing::ReadFile(path));
+  CHECK(report["schema"] == "llmstack-replay.matrix/1");
+  CHECK(report["tool"]["name"] == "llmstack-replay");
+  CHECK(report["run"]["cells"] == nlohmann::json(names));
+  CHECK(report["run"]["interrupted"] == true);
+  CHECK_FALSE(report["run"].contains("model"));
+  REQUIRE(report["cells"].size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const nlohmann::json& cell = report["cells"][i];
+    CHECK(cell["cell"] == names[i]);
+    CHECK_FALSE(cell.contains("schema"));
+    CHECK_FALSE(cell.contains("tool"));
+    CHECK(cell["run"]["model"] == cells[i].info.model);
+    CHECK(cell["packets"].size() == 20);
+  }
+  CHECK(report["cells"][1]["summary"]["verdicts"]["wrong"] == 5);
+
+  Result<std::vector<ComparedRun>> runs =
+      LoadComparedRuns({path + "#" + names[0], path + "#" + names[1]});
+  REQUIRE(runs.ok());
+  std::vector<Comparison> compared = CompareAll(*runs);
+  REQUIRE(compared.size() == 1);
+  const Comparison& c = compared[0];
+  CHECK(c.paired == 20);
+  CHECK(c.both_right == 15);
+  CHECK(c.a_only == 5);
+  CHECK(c.b_only == 0);
+  CHECK(c.mismatches.empty());
+  std::set<uint64_t> flipped;
+  for (const Flip& f : c.flips) flipped.insert(f.frame);
+  CHECK(flipped == mistakes);  // exactly the stale model's mistakes
 }
 
 }  // namespace

@@ -46,6 +46,8 @@ Status CheckOutputs(const ReplayOptions& o, const RunInfo& info) {
   std::vector<NamedPath> inputs = {{o.input, "the input capture"}};
   if (o.session.prompt_path) inputs.push_back({*o.session.prompt_path, "the prompt"});
   if (o.session.prices_path) inputs.push_back({*o.session.prices_path, "the price table"});
+  const std::string model = o.session.backend.model.value_or("");
+  if (model.rfind("replay:", 0) == 0) inputs.push_back({model.substr(7), "the replayed journal"});
   return CheckOutputPaths(inputs, outputs);
 }
 
@@ -79,6 +81,7 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   SessionOptions session_options = o.session;
   session_options.backend.reference_profile = o.profile;
   session_options.journal.reset();  // opened below, once the run's identity is known
+  session_options.resume = false;
   uint64_t queries = *requests * static_cast<uint64_t>(o.samples);
   session_options.backend.total_retries =
       static_cast<int>(std::max<uint64_t>(100, std::min<uint64_t>(2 * queries, 1 << 30)));

@@ -49,6 +49,7 @@ struct ModelAnswer {
   std::vector<Attempt> attempts;
   bool from_cache = false;
   bool from_journal = false;  // answered on --resume from the run's journal (from_cache too)
+  bool journaled_from_cache = false;  // ... where it had come from the cache: nothing was spent
   // Set by the reference stack, which answers with bytes rather than text.
   std::optional<Bytes> reply;
   bool no_reply = false;

@@ -223,6 +223,7 @@ void ModelSession::Ask(uint64_t id, uint64_t index, int sample, const EchoPacket
     a.id = id;
     a.from_cache = true;
     a.from_journal = true;
+    a.journaled_from_cache = resumed->from_cache;
     a.attempts.clear();
     resumed_.push_back(std::move(a));
     return;

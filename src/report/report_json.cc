@@ -13,9 +13,8 @@ using nlohmann::json;
 
 json Optional(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
-json UsageJson(const Usage& now, const RunSummary* summary) {
+json UsageJson(const Usage& u, const RunSummary* summary) {
   json j;
-  Usage u = now;
   if (summary) {
     j["requests"] = summary->model_requests;
     j["retries"] = summary->retries;
@@ -24,10 +23,7 @@ json UsageJson(const Usage& now, const RunSummary* summary) {
     // the journal, with the journal's share of the tokens and cost apart.
     j["asked_now"] = summary->asked_now;
     j["from_journal"] = summary->from_journal;
-    if (summary->from_journal > 0) {
-      j["journal_usage"] = UsageJson(summary->journal_usage, nullptr);
-      u.Add(summary->journal_usage);
-    }
+    if (summary->from_journal > 0) j["journal_usage"] = UsageJson(summary->journal_usage, nullptr);
   }
   j["input_tokens"] = u.input_tokens;
   j["output_tokens"] = u.output_tokens;

@@ -101,7 +101,7 @@ struct RunSummary {
   // A resumed run counts the whole run: what was asked now and what came from the journal.
   uint64_t asked_now = 0;     // answers the backend gave now (not from the cache or journal)
   uint64_t from_journal = 0;  // answers taken from the journal on --resume
-  Usage journal_usage;        // their tokens and cost, spent when the journal was written
+  Usage journal_usage;        // their share of `usage`, spent when the journal was written
   int samples = 1;
   double pass_at_k = 0, pass_all_k = 0;  // with samples > 1
   // With samples > 1: [k - 1] is the unbiased pass@k and pass^k estimate, k = 1..samples.

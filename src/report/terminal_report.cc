@@ -168,8 +168,7 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
     out += buf;
   }
   if (info.model && !info.model_is_reference) {
-    Usage whole = s.usage;  // with what came from the journal on --resume
-    whole.Add(s.journal_usage);
+    const Usage& whole = s.usage;  // with what came from the journal on --resume
     std::snprintf(
         buf, sizeof buf,
         "tokens: %lld in, %lld out (%lld reasoning), %lld cache read; %llu requests "
@@ -191,7 +190,7 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
       std::snprintf(buf, sizeof buf, "estimated cost $%.4f", whole.cost_usd);
       out += buf;
       if (s.from_journal > 0) {
-        std::snprintf(buf, sizeof buf, " ($%.4f now)", s.usage.cost_usd);
+        std::snprintf(buf, sizeof buf, " ($%.4f now)", whole.cost_usd - s.journal_usage.cost_usd);
         out += buf;
       }
       if (s.cost_per_correct()) {

@@ -44,7 +44,13 @@ void CountAttempts(const ModelAnswer& answer, RunSummary* summary) {
 void CountOrigin(const ModelAnswer& answer, RunSummary* summary) {
   if (answer.from_journal) {
     ++summary->from_journal;
-    summary->journal_usage.Add(answer.usage);
+    // A resumed run counts the whole run (DESIGN section 4): the tokens and cost spent when the
+    // journal was written (nothing for what was a cache hit then) count in the run's usage,
+    // and apart as the journal's share.
+    if (!answer.journaled_from_cache) {
+      summary->journal_usage.Add(answer.usage);
+      summary->usage.Add(answer.usage);
+    }
   } else if (!answer.from_cache) {
     ++summary->asked_now;
   }

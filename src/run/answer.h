@@ -25,7 +25,8 @@ InterpretedAnswer InterpretAnswer(ModelAnswer answer, const EchoPacket& request,
 
 // Counts an answer's requests and retries into the run's summary.
 void CountAttempts(const ModelAnswer& answer, RunSummary* summary);
-// Counts where an answer came from: asked now, or (on --resume) the journal with its usage.
+// Counts where an answer came from: asked now, or (on --resume) the journal, whose usage it
+// adds to the run's (the sink counts that of answers asked now).
 void CountOrigin(const ModelAnswer& answer, RunSummary* summary);
 
 }  // namespace llmstack
