@@ -231,8 +231,8 @@ TEST_CASE("explain CAPTURE --frame N explains that frame", "[explain][tool]") {
   }
   // From standard input.
   testing::CommandResult piped =
-      testing::RunShell("cat '" + testing::SourcePath("captures/experiment.pcap") + "' | " +
-                        testing::ToolCommand("explain - --frame 1"));
+      testing::RunShell("cat '" + testing::SourcePath("captures/experiment.pcap") + "' | " + "(" +
+                        testing::ToolCommand("explain - --frame 1") + ")");
   CHECK(piped.exit_code == 0);
   CHECK(piped.out == datagram.out);
 }

@@ -77,23 +77,24 @@ TEST_CASE("grade reads a capture from a pipe and from standard input", "[grade_r
   REQUIRE_FALSE(counts(file.out).empty());
   for (const char* args : {"grade - -q", "grade /dev/stdin -q"}) {
     INFO(args);
-    testing::CommandResult piped =
-        testing::RunShell(Cat("captures/kernel-crafted.pcap") + " " + testing::ToolCommand(args));
+    testing::CommandResult piped = testing::RunShell(Cat("captures/kernel-crafted.pcap") + " " +
+                                                     "(" + testing::ToolCommand(args) + ")");
     INFO(piped.err);
     CHECK(piped.exit_code == file.exit_code);
     CHECK(counts(piped.out) == counts(file.out));
   }
   // Hex replies on a pipe are read as a text file, once checked and once graded.
   testing::CommandResult text =
-      testing::RunShell(Cat("captures/hand-replies.txt") + " " +
-                        testing::ToolCommand("grade captures/experiment.pcap -"));
+      testing::RunShell(Cat("captures/hand-replies.txt") + " " + "(" +
+                        testing::ToolCommand("grade captures/experiment.pcap -") + ")");
   INFO(text.out << text.err);
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("hex replies from a text file") != std::string::npos);
   CHECK(text.out.find("1 correct") != std::string::npos);
   // A damaged capture on a pipe is named as what it is, not as an empty file.
-  testing::CommandResult broken = testing::RunShell(Cat("tests/data/broken/truncated-record.pcap") +
-                                                    " " + testing::ToolCommand("grade -"));
+  testing::CommandResult broken =
+      testing::RunShell(Cat("tests/data/broken/truncated-record.pcap") + " " + "(" +
+                        testing::ToolCommand("grade -") + ")");
   CHECK(broken.exit_code == 2);
   CHECK(broken.err.find("truncated") != std::string::npos);
   CHECK(broken.err.find("empty") == std::string::npos);

@@ -85,13 +85,10 @@ Result<LinkType> LinkTypeFromDlt(int dlt) {
     if (info.dlt == dlt) return info.type;
   }
   const char* name = pcap_datalink_val_to_name(dlt);
-  std::string supported;
-  for (const LinkTypeInfo& info : LinkTypes()) {
-    supported += (supported.empty() ? "" : ", ") + std::string(info.name);
-  }
   return Unsupported("unsupported link type " + std::to_string(dlt) +
                      (name ? std::string(" (") + name + ")" : std::string()) +
-                     "; supported: " + supported);
+                     "; supported: Ethernet, Linux cooked v1/v2, raw IP, IPv4, IPv6, "
+                     "BSD and OpenBSD loopback");
 }
 
 Result<LinkType> LinkTypeFromName(std::string_view name) {

@@ -113,29 +113,62 @@ Bytes PcapngEnhancedPacket(const OutputFrame& frame) {
 }
 
 PcapngWriter::PcapngWriter(OutputFile file, LinkType link, const CaptureDescription& description)
-    : file_(std::move(file)) {
+    : file_(std::move(file)), path_(file_->path()) {
+  WriteHeader(link, description);
+}
+
+PcapngWriter::PcapngWriter(std::string path, FILE* in_place, LinkType link,
+                           const CaptureDescription& description)
+    : path_(std::move(path)), in_place_(in_place) {
+  WriteHeader(link, description);
+  if (header_status_.ok()) header_status_ = Flush();
+}
+
+PcapngWriter::~PcapngWriter() {
+  if (in_place_ != nullptr) std::fclose(in_place_);
+}
+
+void PcapngWriter::WriteHeader(LinkType link, const CaptureDescription& description) {
   header_status_ = Emit(PcapngSectionHeader(description));
   if (header_status_.ok()) header_status_ = Emit(PcapngInterfaceDescription(link));
 }
 
 Status PcapngWriter::Emit(const Bytes& block) {
-  return file_.Write(std::string_view(reinterpret_cast<const char*>(block.data()), block.size()));
+  if (file_) {
+    return file_->Write(
+        std::string_view(reinterpret_cast<const char*>(block.data()), block.size()));
+  }
+  if (in_place_ == nullptr) return IoError(path_ + ": already closed");
+  if (std::fwrite(block.data(), 1, block.size(), in_place_) != block.size()) {
+    return IoError(path_ + ": write failed: " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 Status PcapngWriter::Write(const OutputFrame& frame) {
   if (!header_status_.ok()) return header_status_;
-  return Emit(PcapngEnhancedPacket(frame));
+  Status s = Emit(PcapngEnhancedPacket(frame));
+  return s.ok() && in_place_ != nullptr ? Flush() : s;
 }
 
 Status PcapngWriter::Flush() {
   if (!header_status_.ok()) return header_status_;
-  if (fflush(file_.file()) != 0) return IoError(file_.path() + ": " + std::strerror(errno));
+  FILE* f = file_ ? file_->file() : in_place_;
+  if (f == nullptr) return IoError(path_ + ": already closed");
+  if (std::fflush(f) != 0) return IoError(path_ + ": write failed: " + std::strerror(errno));
   return Status::Ok();
 }
 
 Status PcapngWriter::Finish() {
   if (!header_status_.ok()) return header_status_;
-  return file_.Commit();
+  if (file_) return file_->Commit();
+  if (in_place_ == nullptr) return IoError(path_ + ": already closed");
+  bool ok = std::fflush(in_place_) == 0;
+  int error = errno;
+  ok = std::fclose(in_place_) == 0 && ok;
+  in_place_ = nullptr;
+  if (!ok) return IoError(path_ + ": write failed: " + std::strerror(error));
+  return Status::Ok();
 }
 
 }  // namespace llmstack

@@ -6,6 +6,10 @@
 #ifndef LLMSTACK_PACKET_PCAPNG_WRITER_H_
 #define LLMSTACK_PACKET_PCAPNG_WRITER_H_
 
+#include <cstdio>
+#include <optional>
+#include <string>
+
 #include "base/output_file.h"
 #include "packet/capture_writer.h"
 
@@ -13,16 +17,27 @@ namespace llmstack {
 
 class PcapngWriter : public CaptureWriter {
  public:
+  // Writes into `file` (a temporary file that Finish() renames into place).
   PcapngWriter(OutputFile file, LinkType link, const CaptureDescription& description);
+  // Writes straight into `in_place`, opened on `path` (owned: Finish() closes it), pushing
+  // every frame to the file as it is written.
+  PcapngWriter(std::string path, FILE* in_place, LinkType link,
+               const CaptureDescription& description);
+  ~PcapngWriter() override;
 
+  // Whether the two header blocks were written. Errors: kIoError.
+  const Status& header_status() const { return header_status_; }
   Status Write(const OutputFrame& frame) override;
   Status Flush() override;
   Status Finish() override;
 
  private:
   Status Emit(const Bytes& block);
+  void WriteHeader(LinkType link, const CaptureDescription& description);
 
-  OutputFile file_;
+  std::optional<OutputFile> file_;
+  std::string path_;
+  FILE* in_place_ = nullptr;
   Status header_status_;
 };
 

@@ -1,5 +1,7 @@
 #include "run/grade_run.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <deque>
 #include <filesystem>
@@ -34,8 +36,10 @@ bool TreatAsCapture(const std::string& name, const std::string& path) {
   for (const char* ext : {".pcap", ".pcapng", ".cap"}) {
     if (name.ends_with(ext)) return true;
   }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return true;  // the reader says why
   std::ifstream in(path, std::ios::binary);
-  if (!in) return true;  // the capture reader names the problem
+  if (!in) return true;
   std::string prefix(4096, '\0');
   in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
   prefix.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
