@@ -1,7 +1,7 @@
 // Link layers and capture formats: every supported link type decodes, and `grade` and the
 // main job work on a capture of each (pcap micro and nano, both byte orders, pcapng). The
 // output keeps the input's link type and timestamp resolution, swaps Ethernet MACs (tags
-// kept) and marks Linux cooked replies as outgoing.
+// kept) and sends Linux cooked replies the other way.
 #include "packet/link.h"
 
 #include <catch2/catch.hpp>
@@ -92,14 +92,22 @@ TEST_CASE("reply link headers", "[link]") {
                                                            "0800"))) ==
         "00005e00530100005e00530281000064"
         "0800");
+  // Cooked headers: the reply goes the other way and names no sender address (the request's
+  // header holds only the request's sender).
   CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll, Hex("00000001000600005e0053010000"
                                                            "0800"))) ==
-        "00040001000600005e0053010000"
-        "0800");
+        "00040001000000000000000000000800");
+  CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll, Hex("00040001000600005e0053010000"
+                                                           "0800"))) ==
+        "00000001000000000000000000000800");
   CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll2, Hex("0800000000000002000100060000"
                                                             "5e0053010000"))) ==
-        "0800000000000002000104060000"
-        "5e0053010000");
+        "08000000000000020001040000000000"
+        "00000000");
+  CHECK(HexEncode(ReplyLinkHeader(LinkType::kLinuxSll2, Hex("0800000000000002000104060000"
+                                                            "5e0053010000"))) ==
+        "08000000000000020001000000000000"
+        "00000000");
   CHECK(HexEncode(ReplyLinkHeader(LinkType::kNull, Hex("00000018"))) == "00000018");
   CHECK(ReplyLinkHeader(LinkType::kRaw, {}).empty());
 }
@@ -208,7 +216,8 @@ TEST_CASE("grade and the main job on every link type and capture format", "[link
       if (link == LinkType::kLinuxSll || link == LinkType::kLinuxSll2) {
         std::vector<std::string> lines = ReplyFields(out, "-e sll.pkttype");
         CHECK(lines.size() >= 2);
-        for (const std::string& line : lines) CHECK(line == "4");  // PACKET_OUTGOING
+        // PACKET_OUTGOING for a request that came in, PACKET_HOST for one sent from here.
+        for (const std::string& line : lines) CHECK((line == "4" || line == "0"));
       }
     }
   }

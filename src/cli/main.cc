@@ -211,7 +211,15 @@ int main(int argc, char** argv) {
   if (!ResolveProfile(profile_name, &profile)) return 2;
   if (replay_cmd->parsed()) {
     replay.profile = profile;
-    return llmstack::RunReplayCommand(replay, stdout, stderr);
+    if (replay.session.journal && replay.session.backend.model &&
+        replay.session.backend.model->rfind("reference", 0) == 0) {
+      std::fprintf(stderr,
+                   "llmstack-replay: --journal records a model's answers; the built-in reference "
+                   "stack's are not journaled (leave --journal out)\n");
+      return 2;
+    }
+    // With the capture on standard output (-o -), the run's own lines go to standard error.
+    return llmstack::RunReplayCommand(replay, replay.output == "-" ? stderr : stdout, stderr);
   }
   if (grade_cmd->parsed()) {
     grade.profile = profile;

@@ -42,7 +42,8 @@ Result<uint64_t> CountRequests(const std::string& path) {
 Status CheckOutputs(const ReplayOptions& o, const RunInfo& info) {
   std::vector<NamedPath> outputs = {{o.output, "the output capture"}};
   if (o.session.journal) outputs.push_back({*o.session.journal, "the journal"});
-  for (const std::string& r : o.reports) outputs.push_back({ReportPath(r, info), "the report"});
+  Status reports = AddReportOutputs(o.reports, info, &outputs);
+  if (!reports.ok()) return reports;
   std::vector<NamedPath> inputs = {{o.input, "the input capture"}};
   if (o.session.prompt_path) inputs.push_back({*o.session.prompt_path, "the prompt"});
   if (o.session.prices_path) inputs.push_back({*o.session.prices_path, "the price table"});

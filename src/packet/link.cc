@@ -2,6 +2,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@ constexpr uint16_t kEthertypeQinq = 0x88a8;  // IEEE 802.1ad service tag
 constexpr uint16_t kEthertypeQinqOld = 0x9100;
 constexpr size_t kSllHeaderLength = 16;   // pcap/sll.h SLL_HDR_LEN
 constexpr size_t kSll2HeaderLength = 20;  // pcap/sll.h SLL2_HDR_LEN
+constexpr uint16_t kPacketHost = 0;       // linux/if_packet.h PACKET_HOST
 constexpr uint16_t kPacketOutgoing = 4;   // linux/if_packet.h PACKET_OUTGOING
 
 NetworkProtocol FromEthertype(uint16_t type) {
@@ -195,11 +197,26 @@ Bytes ReplyLinkHeader(LinkType type, ByteView request_header) {
         for (size_t i = 0; i < 6; ++i) std::swap(h[i], h[6 + i]);
       }
       break;
+    // A cooked header records the sender's link address only (pcap/sll.h): the reply's sender
+    // is the other host, whose address the request's header does not hold, so the reply says
+    // none (length 0). It travels the other way: outgoing when the request came in, to this
+    // host when the request was sent from it.
     case LinkType::kLinuxSll:
-      if (h.size() >= kSllHeaderLength) PutBe16(h, 0, kPacketOutgoing);
+      if (h.size() >= kSllHeaderLength) {
+        uint16_t request_type = 0;
+        bool request_outgoing = PeekBe16(h, 0, &request_type) && request_type == kPacketOutgoing;
+        PutBe16(h, 0, request_outgoing ? kPacketHost : kPacketOutgoing);
+        PutBe16(h, 4, 0);
+        std::fill(h.begin() + 6, h.begin() + 14, uint8_t{0});
+      }
       break;
     case LinkType::kLinuxSll2:
-      if (h.size() >= kSll2HeaderLength) h[10] = kPacketOutgoing;
+      if (h.size() >= kSll2HeaderLength) {
+        bool request_outgoing = h[10] == kPacketOutgoing;
+        h[10] = request_outgoing ? kPacketHost : kPacketOutgoing;
+        h[11] = 0;
+        std::fill(h.begin() + 12, h.begin() + 20, uint8_t{0});
+      }
       break;
     default:
       break;

@@ -78,6 +78,26 @@ Result<ReportFormat> ReportFormatFor(const std::string& arg) {
                          ".csv)");
 }
 
+Status MakeReportDirectory(const std::string& path) {
+  if (mkdir(kReportDirectory, 0777) != 0 && errno != EEXIST) {
+    return IoError(path + ": cannot create " + kReportDirectory + "/: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status AddReportOutputs(const std::vector<std::string>& reports, const RunInfo& info,
+                        std::vector<NamedPath>* outputs) {
+  for (const std::string& r : reports) {
+    std::string path = ReportPath(r, info);
+    if (path != r) {
+      Status dir = MakeReportDirectory(path);
+      if (!dir.ok()) return dir;
+    }
+    outputs->push_back({path, "the report"});
+  }
+  return Status::Ok();
+}
+
 std::string ReportPath(const std::string& arg, const RunInfo& info) {
   for (const FormatName& f : kFormats) {
     if (!IsBareFormat(arg, f)) continue;
@@ -140,8 +160,9 @@ Result<std::vector<std::string>> RunReports::Finish(const RunInfo& info,
   for (Report& r : reports_) {
     std::string path = ReportPath(r.arg, info);
     if (!status_.ok()) return status_;
-    if (path != r.arg && mkdir(kReportDirectory, 0777) != 0 && errno != EEXIST) {
-      return IoError(path + ": cannot create " + kReportDirectory + "/: " + std::strerror(errno));
+    if (path != r.arg) {
+      Status dir = MakeReportDirectory(path);
+      if (!dir.ok()) return dir;
     }
     Result<OutputFile> file = OutputFile::Open(path);
     if (!file.ok()) return file.status();

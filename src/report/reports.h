@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/output_file.h"
 #include "base/status.h"
 #include "report/report_stream.h"
 #include "report/run_results.h"
@@ -30,6 +31,13 @@ Result<ReportFormat> ReportFormatFor(const std::string& arg);
 
 // Where the report for a -r argument goes (see above). REQUIRES: ReportFormatFor(arg).ok().
 std::string ReportPath(const std::string& arg, const RunInfo& info);
+// Creates the reports/ directory that ReportPath names files in, when missing (`path`, the
+// report's, names the failure).
+Status MakeReportDirectory(const std::string& path);
+// The paths of `reports` (-r arguments) added to `outputs` for CheckOutputPaths, with reports/
+// created when a bare format name asks for it.
+Status AddReportOutputs(const std::vector<std::string>& reports, const RunInfo& info,
+                        std::vector<NamedPath>* outputs);
 
 // The report in one format.
 std::string RenderReport(ReportFormat format, const RunInfo& info, const RunSummary& summary,

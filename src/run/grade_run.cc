@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/input_copy.h"
+#include "base/output_file.h"
 #include "base/sha256.h"
 #include "grade/reply_pairing.h"
 #include "grade/responder.h"
@@ -226,6 +227,12 @@ Result<RunSummary> RunGrade(const GradeOptions& options, FILE* out) {
   info.input = options.capture;
   info.profile = ProfileName(options.profile);
   info.started_at = NowRfc3339();
+  // Every report path is checked before anything is read: none may be an input or another report.
+  std::vector<NamedPath> inputs = {{options.capture, "the capture"}}, outputs;
+  if (options.replies) inputs.push_back({*options.replies, "the replies"});
+  Status reports_ok = AddReportOutputs(options.reports, info, &outputs);
+  if (reports_ok.ok()) reports_ok = CheckOutputPaths(inputs, outputs);
+  if (!reports_ok.ok()) return reports_ok;
   // A capture on a pipe is read once, as it comes: only a file is hashed first.
   if (std::filesystem::is_regular_file(options.capture)) {
     if (Result<std::string> hash = Sha256FileHex(options.capture); hash.ok()) {
