@@ -29,7 +29,8 @@ constexpr HostRuleInfo kRules[] = {
      kNo},
     {HostRule::kLoopbackAddress, "loopback-address", "RFC 1122 3.2.1.3, RFC 4291 2.5.3", kNo, kNo},
     {HostRule::kThisNetworkDestination, "this-network-destination", "RFC 1122 3.2.1.3", kNo, kNo},
-    {HostRule::kThisNetworkSource, "this-network-source", "RFC 1122 3.2.1.3", kNo, kNo},
+    {HostRule::kIpv4UnspecifiedSource, "ipv4-unspecified-source", "RFC 1122 3.2.1.3", kNo, kNo},
+    {HostRule::kThisNetworkSource, "this-network-source", "RFC 1122 3.2.1.3", kNo, kReq},
     {HostRule::kReservedDestination, "reserved-destination", "RFC 1112 4, RFC 6890", kNo, kNo},
     {HostRule::kGroupSource, "group-source", "RFC 1122 3.2.1.3, RFC 4291 2.7", kNo, kNo},
     {HostRule::kSourceIsDestination, "source-is-destination", "RFC 1122 3.2.1.3", kNo, kNo},
@@ -116,6 +117,10 @@ bool CheckIpv4Addresses(const EchoPacket& r, Findings& f) {
     return true;
   }
   if (IsGroupAddress(src) && f.Hit(HostRule::kGroupSource, FormatAddress(src))) return true;
+  // Linux takes only 0.0.0.0 for a martian source (ipv4_is_zeronet), not the rest of 0/8.
+  if (IsUnspecifiedAddress(src) && f.Hit(HostRule::kIpv4UnspecifiedSource, "0.0.0.0")) {
+    return true;
+  }
   if (src[0] == 0 && f.Hit(HostRule::kThisNetworkSource, FormatAddress(src))) return true;
   if (SameAddress(src, dst) && f.Hit(HostRule::kSourceIsDestination, FormatAddress(src))) {
     return true;
@@ -304,13 +309,12 @@ bool CheckIpv6Extensions(const EchoPacket& r, Findings& f) {
       std::string what =
           "type " + std::to_string(type) + ", Segments Left " + std::to_string(segments_left);
       // Linux (ipv6_rthdr_rcv): never for a multicast destination or a frame not addressed
-      // to the host; SRH (type 4) and RPL (type 3) only with seg6_enabled / rpl_seg_enabled,
-      // type 2 (Mobile IPv6) only for a home address of its own.
+      // to the host; SRH (type 4) and RPL (type 3) only with seg6_enabled / rpl_seg_enabled.
       if ((IsMulticastAddress(r.dst()) || r.link_broadcast) &&
           f.Hit(HostRule::kIpv6RoutingToGroup, what)) {
         return true;
       }
-      if ((type == 2 || type == 3 || type == 4) && f.Hit(HostRule::kIpv6RoutingDisabled, what)) {
+      if ((type == 3 || type == 4) && f.Hit(HostRule::kIpv6RoutingDisabled, what)) {
         return true;
       }
       if (segments_left > 0 && f.Hit(HostRule::kIpv6RoutingSegmentsLeft, what)) return true;
@@ -353,7 +357,7 @@ HostRuleFinding FindHostRule(const EchoPacket& r, Profile profile) {
   }
   bool v4 = r.family == IpFamily::kIpv4;
   if (v4 && (r.header_length > d.size() || !ChecksumVerifies(d.first(r.header_length))) &&
-      f.Hit(HostRule::kIpHeaderChecksum)) {
+      f.Hit(HostRule::kIpHeaderChecksum, "the header checksum does not verify")) {
     return f.Result();
   }
   if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return f.Result();
@@ -361,7 +365,8 @@ HostRuleFinding FindHostRule(const EchoPacket& r, Profile profile) {
     return f.Result();
   }
   if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message()) &&
-      f.Hit(HostRule::kIcmpChecksum, v4 ? "ICMP" : "ICMPv6")) {
+      f.Hit(HostRule::kIcmpChecksum,
+            v4 ? "the ICMP checksum does not verify" : "the ICMPv6 checksum does not verify")) {
     return f.Result();
   }
   if (r.src().empty() || r.dst().empty()) return f.Result();

@@ -31,6 +31,7 @@ enum class HostRule : uint8_t {
   kLinkBroadcastUnicast,
   kLoopbackAddress,
   kThisNetworkDestination,
+  kIpv4UnspecifiedSource,
   kThisNetworkSource,
   kReservedDestination,
   kGroupSource,
