@@ -78,7 +78,7 @@ class Findings {
   // Records that `rule` applies; true when it forbids a reply (no later rule matters).
   bool Hit(HostRule rule, std::string detail = {}) {
     const HostRuleInfo& info = HostRuleOf(rule);
-    E e = profile_ == Profile::kLinux ? info.linux : info.rfc;
+    E e = profile_ == Profile::kLinux ? info.under_linux : info.under_rfc;
     if (e == kReq || forbidden_.rule != HostRule::kNone) return forbidden_.rule != HostRule::kNone;
     HostRuleFinding& slot = e == kNo ? forbidden_ : optional_;
     if (slot.rule == HostRule::kNone) slot = {rule, e, std::move(detail)};
@@ -248,7 +248,7 @@ bool CheckTlvOptions(const EchoPacket& r, size_t at, size_t length, bool hop_by_
     } else {
       padding = 0;
       if (++options > 8 && f.Hit(HostRule::kIpv6OptionCount, "more than 8 options")) return true;
-      bool linux = f.profile() == Profile::kLinux;
+      bool on_linux = f.profile() == Profile::kLinux;
       if (hop_by_hop && type == 0x05) {  // Router Alert: RFC 2711, a 2-byte value
         if (option_length != 4 && f.Hit(HostRule::kIpv6OptionInvalid, "Router Alert length")) {
           return true;
@@ -257,13 +257,13 @@ bool CheckTlvOptions(const EchoPacket& r, size_t at, size_t length, bool hop_by_
         if (f.Hit(HostRule::kIpv6OptionInvalid, "Jumbo Payload in a datagram under 64 KiB")) {
           return true;
         }
-      } else if (hop_by_hop && type == 0x31 && linux) {
+      } else if (hop_by_hop && type == 0x31 && on_linux) {
         // IOAM (RFC 9486): Linux drops one that is not 4n-aligned, else ignores it
         // (ioam6_enabled=0).
         if (off % 4 != 0 && f.Hit(HostRule::kIpv6OptionInvalid, "IOAM option not 4n-aligned")) {
           return true;
         }
-      } else if (linux && ((hop_by_hop && type == 0x07) || (!hop_by_hop && type == 0xc9))) {
+      } else if (on_linux && ((hop_by_hop && type == 0x07) || (!hop_by_hop && type == 0xc9))) {
         // CALIPSO with no DOI configured; Home Address with no binding.
         if (f.Hit(HostRule::kIpv6OptionInvalid, "option " + Hex8(type) + " not accepted")) {
           return true;
