@@ -1,5 +1,6 @@
 #include "grade/host_rules.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "packet/checksum.h"
@@ -84,7 +85,7 @@ class Findings {
     if (slot.rule == HostRule::kNone) slot = {rule, e, std::move(detail)};
     return e == kNo;
   }
-  HostRuleFinding Result() const {
+  HostRuleFinding Decision() const {
     return forbidden_.rule != HostRule::kNone ? forbidden_ : optional_;
   }
   Profile profile() const { return profile_; }
@@ -353,29 +354,29 @@ HostRuleFinding FindHostRule(const EchoPacket& r, Profile profile) {
   ByteView d(r.datagram);
   if (r.truncated) {
     f.Hit(HostRule::kCapturedShort);
-    return f.Result();
+    return f.Decision();
   }
   bool v4 = r.family == IpFamily::kIpv4;
   if (v4 && (r.header_length > d.size() || !ChecksumVerifies(d.first(r.header_length))) &&
       f.Hit(HostRule::kIpHeaderChecksum, "the header checksum does not verify")) {
-    return f.Result();
+    return f.Decision();
   }
-  if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return f.Result();
+  if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return f.Decision();
   if (r.oversize && f.Hit(HostRule::kOversizeDatagram, "fragments reassemble past 65,535 bytes")) {
-    return f.Result();
+    return f.Decision();
   }
   if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message()) &&
       f.Hit(HostRule::kIcmpChecksum,
             v4 ? "the ICMP checksum does not verify" : "the ICMPv6 checksum does not verify")) {
-    return f.Result();
+    return f.Decision();
   }
-  if (r.src().empty() || r.dst().empty()) return f.Result();
+  if (r.src().empty() || r.dst().empty()) return f.Decision();
   if (v4) {
-    if (CheckIpv4Addresses(r, f) || CheckIpv4Options(r, f)) return f.Result();
+    if (CheckIpv4Addresses(r, f) || CheckIpv4Options(r, f)) return f.Decision();
   } else if (CheckIpv6Addresses(r, f) || CheckIpv6Extensions(r, f)) {
-    return f.Result();
+    return f.Decision();
   }
-  return f.Result();
+  return f.Decision();
 }
 
 }  // namespace llmstack
