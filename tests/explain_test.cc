@@ -145,7 +145,8 @@ TEST_CASE("explain: requests that get no reply, and unusable input", "[explain][
       "202122232425262728292a2b2c2d2e2f";
   testing::CommandResult r = RunTool("explain " + bad + " --reply " + bad);
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find("a correct stack sends NO REPLY (bad ICMP checksum)") != std::string::npos);
+  CHECK(r.out.find("a correct stack sends NO REPLY; no reply is due: icmp-checksum (RFC 792, "
+                   "RFC 4443 2.3): the ICMP checksum does not verify") != std::string::npos);
   CHECK(r.out.find("Verdict: unexpected_reply") != std::string::npos);
 
   testing::CommandResult hex = RunTool("explain 45zz");

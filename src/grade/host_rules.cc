@@ -1,5 +1,6 @@
 #include "grade/host_rules.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "packet/checksum.h"
@@ -29,7 +30,8 @@ constexpr HostRuleInfo kRules[] = {
      kNo},
     {HostRule::kLoopbackAddress, "loopback-address", "RFC 1122 3.2.1.3, RFC 4291 2.5.3", kNo, kNo},
     {HostRule::kThisNetworkDestination, "this-network-destination", "RFC 1122 3.2.1.3", kNo, kNo},
-    {HostRule::kThisNetworkSource, "this-network-source", "RFC 1122 3.2.1.3", kNo, kNo},
+    {HostRule::kIpv4UnspecifiedSource, "ipv4-unspecified-source", "RFC 1122 3.2.1.3", kNo, kNo},
+    {HostRule::kThisNetworkSource, "this-network-source", "RFC 1122 3.2.1.3", kNo, kReq},
     {HostRule::kReservedDestination, "reserved-destination", "RFC 1112 4, RFC 6890", kNo, kNo},
     {HostRule::kGroupSource, "group-source", "RFC 1122 3.2.1.3, RFC 4291 2.7", kNo, kNo},
     {HostRule::kSourceIsDestination, "source-is-destination", "RFC 1122 3.2.1.3", kNo, kNo},
@@ -77,13 +79,13 @@ class Findings {
   // Records that `rule` applies; true when it forbids a reply (no later rule matters).
   bool Hit(HostRule rule, std::string detail = {}) {
     const HostRuleInfo& info = HostRuleOf(rule);
-    E e = profile_ == Profile::kLinux ? info.linux : info.rfc;
+    E e = profile_ == Profile::kLinux ? info.under_linux : info.under_rfc;
     if (e == kReq || forbidden_.rule != HostRule::kNone) return forbidden_.rule != HostRule::kNone;
     HostRuleFinding& slot = e == kNo ? forbidden_ : optional_;
     if (slot.rule == HostRule::kNone) slot = {rule, e, std::move(detail)};
     return e == kNo;
   }
-  HostRuleFinding Result() const {
+  HostRuleFinding Decision() const {
     return forbidden_.rule != HostRule::kNone ? forbidden_ : optional_;
   }
   Profile profile() const { return profile_; }
@@ -116,6 +118,10 @@ bool CheckIpv4Addresses(const EchoPacket& r, Findings& f) {
     return true;
   }
   if (IsGroupAddress(src) && f.Hit(HostRule::kGroupSource, FormatAddress(src))) return true;
+  // Linux takes only 0.0.0.0 for a martian source (ipv4_is_zeronet), not the rest of 0/8.
+  if (IsUnspecifiedAddress(src) && f.Hit(HostRule::kIpv4UnspecifiedSource, "0.0.0.0")) {
+    return true;
+  }
   if (src[0] == 0 && f.Hit(HostRule::kThisNetworkSource, FormatAddress(src))) return true;
   if (SameAddress(src, dst) && f.Hit(HostRule::kSourceIsDestination, FormatAddress(src))) {
     return true;
@@ -243,7 +249,7 @@ bool CheckTlvOptions(const EchoPacket& r, size_t at, size_t length, bool hop_by_
     } else {
       padding = 0;
       if (++options > 8 && f.Hit(HostRule::kIpv6OptionCount, "more than 8 options")) return true;
-      bool linux = f.profile() == Profile::kLinux;
+      bool on_linux = f.profile() == Profile::kLinux;
       if (hop_by_hop && type == 0x05) {  // Router Alert: RFC 2711, a 2-byte value
         if (option_length != 4 && f.Hit(HostRule::kIpv6OptionInvalid, "Router Alert length")) {
           return true;
@@ -252,13 +258,13 @@ bool CheckTlvOptions(const EchoPacket& r, size_t at, size_t length, bool hop_by_
         if (f.Hit(HostRule::kIpv6OptionInvalid, "Jumbo Payload in a datagram under 64 KiB")) {
           return true;
         }
-      } else if (hop_by_hop && type == 0x31 && linux) {
+      } else if (hop_by_hop && type == 0x31 && on_linux) {
         // IOAM (RFC 9486): Linux drops one that is not 4n-aligned, else ignores it
         // (ioam6_enabled=0).
         if (off % 4 != 0 && f.Hit(HostRule::kIpv6OptionInvalid, "IOAM option not 4n-aligned")) {
           return true;
         }
-      } else if (linux && ((hop_by_hop && type == 0x07) || (!hop_by_hop && type == 0xc9))) {
+      } else if (on_linux && ((hop_by_hop && type == 0x07) || (!hop_by_hop && type == 0xc9))) {
         // CALIPSO with no DOI configured; Home Address with no binding.
         if (f.Hit(HostRule::kIpv6OptionInvalid, "option " + Hex8(type) + " not accepted")) {
           return true;
@@ -304,13 +310,12 @@ bool CheckIpv6Extensions(const EchoPacket& r, Findings& f) {
       std::string what =
           "type " + std::to_string(type) + ", Segments Left " + std::to_string(segments_left);
       // Linux (ipv6_rthdr_rcv): never for a multicast destination or a frame not addressed
-      // to the host; SRH (type 4) and RPL (type 3) only with seg6_enabled / rpl_seg_enabled,
-      // type 2 (Mobile IPv6) only for a home address of its own.
+      // to the host; SRH (type 4) and RPL (type 3) only with seg6_enabled / rpl_seg_enabled.
       if ((IsMulticastAddress(r.dst()) || r.link_broadcast) &&
           f.Hit(HostRule::kIpv6RoutingToGroup, what)) {
         return true;
       }
-      if ((type == 2 || type == 3 || type == 4) && f.Hit(HostRule::kIpv6RoutingDisabled, what)) {
+      if ((type == 3 || type == 4) && f.Hit(HostRule::kIpv6RoutingDisabled, what)) {
         return true;
       }
       if (segments_left > 0 && f.Hit(HostRule::kIpv6RoutingSegmentsLeft, what)) return true;
@@ -349,28 +354,29 @@ HostRuleFinding FindHostRule(const EchoPacket& r, Profile profile) {
   ByteView d(r.datagram);
   if (r.truncated) {
     f.Hit(HostRule::kCapturedShort);
-    return f.Result();
+    return f.Decision();
   }
   bool v4 = r.family == IpFamily::kIpv4;
   if (v4 && (r.header_length > d.size() || !ChecksumVerifies(d.first(r.header_length))) &&
-      f.Hit(HostRule::kIpHeaderChecksum)) {
-    return f.Result();
+      f.Hit(HostRule::kIpHeaderChecksum, "the header checksum does not verify")) {
+    return f.Decision();
   }
-  if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return f.Result();
+  if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return f.Decision();
   if (r.oversize && f.Hit(HostRule::kOversizeDatagram, "fragments reassemble past 65,535 bytes")) {
-    return f.Result();
+    return f.Decision();
   }
   if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message()) &&
-      f.Hit(HostRule::kIcmpChecksum, v4 ? "ICMP" : "ICMPv6")) {
-    return f.Result();
+      f.Hit(HostRule::kIcmpChecksum,
+            v4 ? "the ICMP checksum does not verify" : "the ICMPv6 checksum does not verify")) {
+    return f.Decision();
   }
-  if (r.src().empty() || r.dst().empty()) return f.Result();
+  if (r.src().empty() || r.dst().empty()) return f.Decision();
   if (v4) {
-    if (CheckIpv4Addresses(r, f) || CheckIpv4Options(r, f)) return f.Result();
+    if (CheckIpv4Addresses(r, f) || CheckIpv4Options(r, f)) return f.Decision();
   } else if (CheckIpv6Addresses(r, f) || CheckIpv6Extensions(r, f)) {
-    return f.Result();
+    return f.Decision();
   }
-  return f.Result();
+  return f.Decision();
 }
 
 }  // namespace llmstack

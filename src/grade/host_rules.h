@@ -31,6 +31,7 @@ enum class HostRule : uint8_t {
   kLinkBroadcastUnicast,
   kLoopbackAddress,
   kThisNetworkDestination,
+  kIpv4UnspecifiedSource,
   kThisNetworkSource,
   kReservedDestination,
   kGroupSource,
@@ -65,7 +66,7 @@ struct HostRuleInfo {
   const char* clause;  // e.g. "RFC 8200 4.2"
   // What the rule makes of a request under `rfc` (and `dunkels`) and under `linux`;
   // kRequired where the rule does not apply.
-  ReplyExpectation rfc, linux;
+  ReplyExpectation under_rfc, under_linux;
 };
 
 // The table row of `rule`.

@@ -107,8 +107,10 @@ Result<Datagram> ParseIpv6(ByteView payload) {
     next_header_field = offset;
     offset += length;
     next = following;
-    // Only the first fragment carries the headers after the Fragment header.
-    if (d.is_fragment && d.fragment_offset != 0) break;
+    // The headers after a Fragment header are part of the fragmentable part (RFC 8200 4.5):
+    // they are read once the datagram is reassembled (a first fragment may hold only part of
+    // them, RFC 7112).
+    if (d.is_fragment && (d.fragment_offset != 0 || d.more_fragments)) break;
   }
   d.header_length = std::min(offset, d.bytes.size());
   d.protocol = next;

@@ -212,10 +212,13 @@ Result<LinuxReceived> LinuxCompile(ByteView request_options, ByteView self, uint
             default:
               break;  // other flags: accepted on receive, left as they are
           }
-        } else if ((opt[3] & 0xf0) != 0xf0) {
-          opt[3] = static_cast<uint8_t>(opt[3] + 0x10);  // one more host without room
-        } else {
-          return error(at + 3, "a full Timestamp whose overflow count is 15");
+        } else if ((opt[3] & 0x0f) != 3) {
+          // No room: one more host counted in the overflow field (not for prespecified
+          // addresses, whose list simply ended).
+          if ((opt[3] & 0xf0) == 0xf0) {
+            return error(at + 3, "a full Timestamp whose overflow count is 15");
+          }
+          opt[3] = static_cast<uint8_t>(opt[3] + 0x10);
         }
         in.ts = at;
         break;

@@ -158,10 +158,11 @@ Result<std::optional<Verdict>> ExplainPacket(ByteView datagram, const std::optio
   if (assessment.truncated) {
     std::fprintf(out, "cut short, cannot be answered.\n");
   } else if (assessment.expectation == ReplyExpectation::kForbidden) {
-    std::fprintf(out, "a correct stack sends NO REPLY (%s).\n", assessment.why_silent.c_str());
+    std::fprintf(out, "a correct stack sends NO REPLY; no reply is due: %s.\n",
+                 assessment.why_silent.c_str());
   } else {
     if (assessment.expectation == ReplyExpectation::kOptional) {
-      std::fprintf(out, "a reply is optional (%s).\n", assessment.why_silent.c_str());
+      std::fprintf(out, "a reply is optional: %s.\n", assessment.why_silent.c_str());
     } else {
       std::fprintf(out, "a correct stack answers.\n");
     }

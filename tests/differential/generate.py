@@ -440,6 +440,9 @@ class Gen:
             roll = r.random()
             if roll < 0.4:
                 nxt, payload, kinds = self.chain6(icmp)
+                if 40 + len(payload) > 1500:  # keep within the link's MTU: a shorter payload
+                    icmp = self.icmp(True, src, dst, data[:64])
+                    nxt, payload, kinds = self.chain6(icmp)
                 notes += kinds
                 packets = [self.ipv6(src, dst, nxt, payload)]
             elif roll < 0.46:
