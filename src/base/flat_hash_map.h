@@ -19,6 +19,10 @@ class FlatHashMap {
   static constexpr size_t kNone = SIZE_MAX;
 
   size_t size() const { return size_; }
+  // Room for `entries` without growing (the table stays at most half full).
+  void Reserve(size_t entries) {
+    while (slots_.size() < 2 * entries) Grow();
+  }
 
   // The slot holding `key`, or kNone.
   size_t Find(const Key& key) const {

@@ -164,6 +164,7 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   RunSummary& summary = sink.summary();
   summary.frames = stream.counts().frames;
   summary.requests = run.requests();
+  if (run.interrupted()) summary.not_asked = *requests - std::min(*requests, run.requests());
   summary.skipped = summary.frames - std::min(summary.frames, run.request_frames());
   info.finished_at = NowRfc3339();
   info.interrupted = run.interrupted();

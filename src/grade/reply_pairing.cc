@@ -145,25 +145,34 @@ void ReplyPairer::Take(uint64_t index, Key key) {  // a copy: the entry may leav
 }
 
 void ReplyPairer::RememberAnswered(const Key& key, uint64_t index) {
-  bool added;
-  answered_.ValueAt(answered_.FindOrAdd(key, &added)) = index;
-  answered_order_.emplace_back(key, index);
-  if (answered_order_.size() > kRememberedAnswers) {
-    const auto& [old_key, old_index] = answered_order_.front();
-    size_t slot = answered_.Find(old_key);
-    // A key answered again since is remembered under its newer request.
-    if (slot != AnsweredByKey::kNone && answered_.ValueAt(slot) == old_index) {
+  if (answered_ring_.empty()) {
+    answered_ring_.resize(kRememberedAnswers);
+    answered_.Reserve(kRememberedAnswers);
+  }
+  size_t place = answered_next_;
+  if (answered_count_ == kRememberedAnswers) {
+    // The oldest goes, unless its hash now leads to a newer key.
+    size_t slot = answered_.Find(KeyHash()(answered_ring_[place].key));
+    if (slot != AnsweredByFingerprint::kNone && answered_.ValueAt(slot) == place) {
       answered_.Erase(slot);
     }
-    answered_order_.pop_front();
+  } else {
+    ++answered_count_;
   }
+  answered_ring_[place] = {key, index};
+  bool added;
+  answered_.ValueAt(answered_.FindOrAdd(KeyHash()(key), &added)) = static_cast<uint32_t>(place);
+  answered_next_ = (place + 1) % kRememberedAnswers;
 }
 
 std::optional<uint64_t> ReplyPairer::AnsweredUnder(const Key& key) {
   ++probes_;
-  size_t slot = answered_.Find(key);
-  if (slot == AnsweredByKey::kNone) return std::nullopt;
-  return answered_.ValueAt(slot);
+  size_t slot = answered_.Find(KeyHash()(key));
+  if (slot == AnsweredByFingerprint::kNone) return std::nullopt;
+  // The hash leads to a place in the ring; the key there must be this one.
+  const AnsweredKey& held = answered_ring_[answered_.ValueAt(slot)];
+  if (!(held.key == key)) return std::nullopt;
+  return held.index;
 }
 
 std::optional<uint64_t> ReplyPairer::TakeOldest(const Key& key) {

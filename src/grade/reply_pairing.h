@@ -95,7 +95,15 @@ class ReplyPairer {
     bool waiting = true;
   };
   using ByKey = FlatHashMap<Key, Bucket, KeyHash>;
-  using AnsweredByKey = FlatHashMap<Key, uint64_t, KeyHash>;
+  struct FingerprintHash {
+    size_t operator()(uint64_t fingerprint) const { return static_cast<size_t>(fingerprint); }
+  };
+  // An answered request's key (its hash) -> its place in `answered_ring_`.
+  using AnsweredByFingerprint = FlatHashMap<uint64_t, uint32_t, FingerprintHash>;
+  struct AnsweredKey {
+    Key key;
+    uint64_t index = 0;
+  };
 
   static Key RequestKey(const EchoPacket& p);  // as the request carries it
   static Key AnswerKey(const EchoPacket& p);   // what the request it answers would carry
@@ -115,9 +123,13 @@ class ReplyPairer {
   ByKey by_key_;             // exact keys and, for unicast requests, the four partial ones
   std::deque<Entry> queue_;  // oldest first; answered entries leave from the front
   size_t waiting_ = 0;
-  // Keys of answered requests, to tell duplicates; the oldest forgotten past the limit.
-  AnsweredByKey answered_;
-  std::deque<std::pair<Key, uint64_t>> answered_order_;
+  // Keys of answered requests, to tell duplicates: a ring of the last kRememberedAnswers, the
+  // oldest overwritten, and a table from each key's hash to its place in the ring; both made
+  // at their full size on first use, so memory does not grow with the capture.
+  AnsweredByFingerprint answered_;
+  std::vector<AnsweredKey> answered_ring_;
+  size_t answered_next_ = 0;
+  size_t answered_count_ = 0;
   uint64_t probes_ = 0;
 };
 

@@ -178,11 +178,13 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
   uint8_t code = g.U8(h + 1);
   FieldId code_id = v4 ? FieldId::kIcmpCode : FieldId::kIcmpv6Code;
   if (profile == Profile::kRfc) {
-    // RFC 792 says code 0; copying a non-zero request code (as Linux does) only warns.
+    // RFC 792 (ICMP) and RFC 4443 4.2 (ICMPv6) say code 0; copying a non-zero request code (as
+    // Linux does) only warns.
     FieldVerdict& f = g.Equal(code_id, h + 1, 1, Kind::kDecimal, 0, code);
     if (code != 0 && code == req.code && f.grade == FieldGrade::kFail) {
       f.grade = FieldGrade::kWarn;
-      f.note = "copied the request's non-zero code; RFC 792 says 0";
+      f.note = v4 ? "copied the request's non-zero code; RFC 792 says 0"
+                  : "copied the request's non-zero code; RFC 4443 4.2 says 0";
     }
   } else {
     g.Equal(code_id, h + 1, 1, Kind::kDecimal, req.code, code);
@@ -194,16 +196,14 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
     ChecksumCheck c = CheckIcmpChecksum(req.family, reply_header, message, req.checksum);
     const char* note = nullptr;
     if (!c.verifies && message.size() < m) {
-      // The message is cut short: the checksum may be right for the whole message, the
-      // request's remaining bytes in place (then only the missing fields are wrong).
+      // The message is cut short: the checksum is judged for the whole message, the request's
+      // remaining bytes in place (when it is right for that, only the missing fields are
+      // wrong; when not, the expected value is the whole message's, not that of the stub).
       Bytes whole(message.begin(), message.end());
       ByteView rest = req.message().subspan(message.size());
       whole.insert(whole.end(), rest.begin(), rest.end());
-      ChecksumCheck w = CheckIcmpChecksum(req.family, reply_header, whole, req.checksum);
-      if (w.verifies) {
-        c = w;
-        note = "right for the whole message; the reply is cut short";
-      }
+      c = CheckIcmpChecksum(req.family, reply_header, whole, req.checksum);
+      if (c.verifies) note = "right for the whole message; the reply is cut short";
     }
     FieldVerdict& f = g.Add(checksum_id, h + 2, 2, FieldValue::Number(Kind::kHex16, c.expected),
                             FieldValue::Number(Kind::kHex16, c.actual),

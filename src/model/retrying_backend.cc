@@ -121,10 +121,11 @@ std::vector<ModelAnswer> RetryingBackend::Collect(double timeout_s) {
       break;
     }
     int retries_taken = static_cast<int>(p.attempts.size()) - 1;
-    if (o.unreachable && !reached_ && retries_taken >= settings_.unreachable_retries) {
-      // Nothing of the run has reached the server: it is not there. Said once, for all.
+    if (o.unreachable && !reached_ && ++unreachable_failures_ > settings_.unreachable_retries) {
+      // Nothing of the run has reached the server: it is not there. Counted over the whole run
+      // (the requests in flight at the start fail together), said once, for all.
       StopAll("unavailable",
-              "cannot connect to the server after " + std::to_string(p.attempts.size()) +
+              "cannot connect to the server after " + std::to_string(unreachable_failures_) +
                   " tries: " + o.error,
               &out);
       break;

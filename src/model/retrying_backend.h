@@ -84,7 +84,8 @@ class RetryingBackend : public Backend {
   std::map<uint64_t, Pending> queries_;
   std::deque<uint64_t> waiting_to_start_;  // held back until the first answer (warm-up)
   bool first_answered_ = false;
-  bool reached_ = false;  // some attempt got an answer or an HTTP status from the server
+  bool reached_ = false;          // some attempt got an answer or an HTTP status from the server
+  int unreachable_failures_ = 0;  // attempts that could not connect, before `reached_`
   int retries_used_ = 0;
   std::optional<Clock::time_point> pause_until_;  // after a 429, nobody starts before this
   std::optional<std::pair<std::string, std::string>> stopped_;  // why_error, message

@@ -180,13 +180,10 @@ json SummaryJson(const RunSummary& s) {
         {"mdev", s.rtt.mdev()},       {"p50", s.rtt.percentile(50)}, {"p90", s.rtt.percentile(90)},
         {"p99", s.rtt.percentile(99)}};
   }
-  json summary = {{"frames", s.frames},
-                  {"requests", s.requests},
-                  {"skipped", s.skipped},
-                  {"verdicts", verdicts},
-                  {"fields", fields},
-                  {"rtt_ms", rtt},
-                  {"usage", UsageJson(s.usage, &s)}};
+  json summary = {
+      {"frames", s.frames},   {"requests", s.requests},         {"not_asked", s.not_asked},
+      {"skipped", s.skipped}, {"verdicts", verdicts},           {"fields", fields},
+      {"rtt_ms", rtt},        {"usage", UsageJson(s.usage, &s)}};
   summary["usage"]["cost_per_correct_usd"] =
       s.cost_per_correct() ? json(*s.cost_per_correct()) : json(nullptr);
   summary["accuracy"] = ProportionJson("correct", s.accuracy.correct, s.accuracy.graded);

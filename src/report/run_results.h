@@ -88,6 +88,8 @@ size_t SizeGroup(size_t data_bytes);
 struct RunSummary {
   uint64_t frames = 0;
   uint64_t requests = 0;
+  // Echo requests of the capture the run did not reach because it was interrupted.
+  uint64_t not_asked = 0;
   uint64_t skipped = 0;
   uint64_t duplicates = 0;  // replies to requests already answered (ping's DUP!), not graded
   std::array<uint64_t, kVerdictCount> verdicts{};

@@ -132,7 +132,11 @@ std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
                 static_cast<unsigned long long>(s.count(Verdict::kTruncated)));
   out += buf;
   if (s.duplicates > 0) out += ", +" + std::to_string(s.duplicates) + " duplicates";
-  out += "; " + std::to_string(s.skipped) + " other frames skipped\n";
+  out += "; " + std::to_string(s.skipped) + " other frames skipped";
+  if (s.not_asked > 0) {
+    out += "; " + std::to_string(s.not_asked) + " more requests not asked (interrupted)";
+  }
+  out += "\n";
   std::string failing;
   for (size_t i = 0; i < kFieldCount; ++i) {
     if (s.fields[i][2] == 0) continue;

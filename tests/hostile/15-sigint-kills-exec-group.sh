@@ -16,7 +16,10 @@ for i in $(seq 100); do kill -0 $P 2>/dev/null || break; sleep 0.1; done
 kill -0 $P 2>/dev/null && { kill -9 $P; fail "tool did not exit within 10 s of SIGINT"; }
 sleep 0.5
 [ -s kids ] || fail "command never started"
-for k in $(cat kids); do kill -0 $k 2>/dev/null && { kill $k; fail "forked child $k of the exec command survived Ctrl-C"; }; done
+# Alive and not a zombie (a killed child whose parent is gone stays a zombie where PID 1 does not
+# reap).
+alive(){ local s; s=$(ps -o stat= -p "$1" 2>/dev/null); [ -n "$s" ] && [ "${s#Z}" = "$s" ]; }
+for k in $(cat kids); do alive $k && { kill $k; fail "forked child $k of the exec command survived Ctrl-C"; }; done
 pgrep -f "$T/cmd.sh" >/dev/null && { pkill -f "$T/cmd.sh"; fail "exec command survived Ctrl-C"; }
 exit 0
 
