@@ -1,0 +1,198 @@
+// Matrix runs of the main job (DESIGN section 3) against the stand-in: two models over one
+// capture give one matrix/1 report of two cells, each with its own accuracy and Wilson
+// interval, one output capture per cell that tshark reads with every reply paired to its
+// request, and `compare FILE#CELL FILE#CELL` flips exactly the flawed cell's mistakes.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "standin_fixture.h"
+#include "test_skip.h"
+#include "test_support.h"
+
+namespace llmstack {
+namespace {
+
+using nlohmann::json;
+
+json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  return json::parse(in);
+}
+
+// Wilson (1927) score interval at z = 1.959964, written out.
+std::pair<double, double> Wilson(double c, double n) {
+  if (n == 0) return {0, 1};
+  const double z = 1.959964, p = c / n;
+  const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+  const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+std::string MatrixCommand(const testing::TempDir& dir, const testing::StandinServer& server,
+                          const std::string& input, const std::string& extra) {
+  return "env ANTHROPIC_API_KEY=k " + testing::QuotedToolPath() + " '" + input + "' -o '" +
+         dir.File("out.pcapng") + "' -m anthropic:claude-flawless -m anthropic:claude-stale-40" +
+         " --base-url " + server.anthropic_url() + " --no-cache -j 4 " + extra;
+}
+
+TEST_CASE("matrix run: one report of two cells, a capture per cell, compare of the cells",
+          "[matrix][model]") {
+  testing::TempDir dir;
+  testing::StandinServer server("--style fenced");
+  std::string input = dir.File("in.pcap");
+  testing::WriteRequestCapture(input, 40, true);
+  testing::CommandResult r = testing::RunShell(
+      MatrixCommand(dir, server, input,
+                    "--journal '" + dir.File("j.jsonl") + "' -r '" + dir.File("m.json") + "' -r '" +
+                        dir.File("m.md") + "' -r '" + dir.File("m.html") + "'"));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 1);  // the stale cell has wrong replies: the worst over the cells
+
+  json m = ReadJson(dir.File("m.json"));
+  CHECK(m["schema"] == "llmstack-replay.matrix/1");
+  REQUIRE(m["cells"].size() == 2);
+  REQUIRE(m["run"]["cells"].size() == 2);
+  const std::string flawless = m["cells"][0]["cell"], stale = m["cells"][1]["cell"];
+  CHECK(flawless == "anthropic-claude-flawless");
+  CHECK(stale == "anthropic-claude-stale-40");
+  CHECK(m["cells"][0]["run"]["model"] == "anthropic:claude-flawless");
+  CHECK(m["cells"][1]["run"]["model"] == "anthropic:claude-stale-40");
+
+  std::set<uint64_t> stale_wrong;
+  for (size_t i = 0; i < 2; ++i) {
+    const json& cell = m["cells"][i];
+    uint64_t correct = 0, graded = 0;
+    REQUIRE(cell["packets"].size() == 40);
+    for (const json& p : cell["packets"]) {
+      ++graded;
+      if (p["verdict"] == "correct") {
+        ++correct;
+      } else {
+        CHECK(i == 1);
+        CHECK(p["verdict"] == "wrong");
+        stale_wrong.insert(p["request"]["frame"].get<uint64_t>());
+      }
+    }
+    const json& accuracy = cell["summary"]["accuracy"];
+    INFO(accuracy.dump());
+    CHECK(accuracy["correct"] == correct);
+    CHECK(accuracy["graded"] == graded);
+    CHECK(accuracy["method"] == "wilson");
+    auto [lo, hi] = Wilson(static_cast<double>(correct), static_cast<double>(graded));
+    CHECK(accuracy["ci95"][0].get<double>() == Approx(lo).margin(1e-12));
+    CHECK(accuracy["ci95"][1].get<double>() == Approx(hi).margin(1e-12));
+  }
+  REQUIRE(!stale_wrong.empty());
+  REQUIRE(stale_wrong.size() < 40);
+
+  // The terminal lines name their cell; one statistics block per cell.
+  CHECK(r.out.find("[" + flawless + "] REPLAY ") != std::string::npos);
+  CHECK(r.out.find("[" + stale + "] --- ") != std::string::npos);
+  size_t prefixed = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("icmp_seq") != std::string::npos) {
+      CHECK((line.rfind("[" + flawless + "] ", 0) == 0 || line.rfind("[" + stale + "] ", 0) == 0));
+      ++prefixed;
+    }
+  }
+  CHECK(prefixed == 80);
+  CHECK(testing::ReadFile(dir.File("m.md")).find(stale) != std::string::npos);
+  CHECK(testing::ReadFile(dir.File("m.html")).find(flawless) != std::string::npos);
+
+  // One capture per cell, each read alone by tshark: every right reply paired with its
+  // request. Wireshark pairs a reply only when its checksum is the one it predicts from the
+  // request's, so the stale cell's unpaired replies are exactly its wrong ones.
+  for (size_t i = 0; i < 2; ++i) {
+    const std::string& cell = i == 0 ? flawless : stale;
+    std::string capture = dir.File("out." + cell + ".pcapng");
+    REQUIRE(testing::FileExists(capture));
+    std::set<std::string> wrong_reply_frames;
+    for (const json& p : m["cells"][i]["packets"]) {
+      if (p["verdict"] != "correct") {
+        wrong_reply_frames.insert(std::to_string(p["reply"]["frame"].get<uint64_t>()));
+      }
+    }
+    CHECK(wrong_reply_frames.size() == (i == 0 ? 0 : stale_wrong.size()));
+    if (!testing::HaveCommand("tshark")) {
+      return testing::Skip("tshark is not installed: the captures' pairing cannot be checked");
+    }
+    testing::CommandResult replies = testing::RunShell(
+        "tshark -2 -r '" + capture +
+        "' -Y 'icmp.type == 0 || icmpv6.type == 129' -T fields -e frame.number 2>/dev/null");
+    testing::CommandResult unpaired = testing::RunShell(
+        "tshark -2 -r '" + capture +
+        "' -Y '(icmp.type == 0 && !icmp.resp_to) || (icmpv6.type == 129 && !icmpv6.resp_to)' "
+        "-T fields -e frame.number 2>/dev/null");
+    INFO(cell << "\n" << replies.out << "\n" << unpaired.out);
+    REQUIRE(replies.exit_code == 0);
+    REQUIRE(unpaired.exit_code == 0);
+    CHECK(std::count(replies.out.begin(), replies.out.end(), '\n') == 40);
+    std::set<std::string> unpaired_frames;
+    std::istringstream frames(unpaired.out);
+    for (std::string line; std::getline(frames, line);) {
+      if (!line.empty()) unpaired_frames.insert(line);
+    }
+    CHECK(unpaired_frames == wrong_reply_frames);
+  }
+
+  // compare of the two cells: the flips are exactly the stale cell's mistakes.
+  testing::CommandResult c =
+      testing::RunTool("compare '" + dir.File("m.json") + "#" + flawless + "' '" +
+                       dir.File("m.json") + "#" + stale + "' -r '" + dir.File("c.json") + "'");
+  INFO(c.out << c.err);
+  REQUIRE(c.exit_code == 0);
+  json cmp = ReadJson(dir.File("c.json"));
+  CHECK(cmp["paired"] == 40);
+  CHECK(cmp["a_only"] == stale_wrong.size());
+  CHECK(cmp["b_only"] == 0);
+  std::set<uint64_t> flipped;
+  for (const json& f : cmp["flips"]) flipped.insert(f["frame"].get<uint64_t>());
+  CHECK(flipped == stale_wrong);
+
+  // --resume of the shared journal asks nothing again: each cell finds its own answers.
+  int asked = server.Stats()["requests_total"];
+  CHECK(asked == 80);
+  testing::CommandResult resumed = testing::RunShell(MatrixCommand(
+      dir, server, input,
+      "-q --journal '" + dir.File("j.jsonl") + "' --resume -r '" + dir.File("m2.json") + "'"));
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 1);
+  CHECK(server.Stats()["requests_total"].get<int>() == asked);
+  json m2 = ReadJson(dir.File("m2.json"));
+  REQUIRE(m2["cells"].size() == 2);
+  CHECK(m2["cells"][1]["summary"]["accuracy"] == m["cells"][1]["summary"]["accuracy"]);
+}
+
+TEST_CASE("matrix run: -o - is refused, and every cell's capture is checked first",
+          "[matrix][model]") {
+  testing::TempDir dir;
+  testing::StandinServer server("--style fenced");
+  std::string input = dir.File("in.pcap");
+  testing::WriteRequestCapture(input, 4, false);
+  testing::CommandResult r = testing::RunShell(
+      "env ANTHROPIC_API_KEY=k " + testing::QuotedToolPath() + " '" + input +
+      "' -o - -m anthropic:claude-flawless -m anthropic:claude-stale-40 --base-url " +
+      server.anthropic_url() + " --no-cache");
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(r.err.find("-o -") != std::string::npos);
+
+  // A cell's capture that cannot be written stops the run before the first request.
+  testing::RunShell("mkdir '" + dir.File("out.anthropic-claude-stale-40.pcapng") + "'");
+  r = testing::RunShell(MatrixCommand(dir, server, input, "-q"));
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("out.anthropic-claude-stale-40.pcapng") != std::string::npos);
+  CHECK(server.Stats()["requests_total"] == 0);
+  CHECK(!testing::FileExists(dir.File("out.anthropic-claude-flawless.pcapng")));
+}
+
+}  // namespace
+}  // namespace llmstack
