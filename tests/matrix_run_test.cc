@@ -102,6 +102,15 @@ TEST_CASE("matrix run: one report of two cells, a capture per cell, compare of t
     }
   }
   CHECK(prefixed == 80);
+  // The closing lines: one per cell, its accuracy and interval.
+  auto [flawless_lo, flawless_hi] = Wilson(40, 40);
+  char closing[160];
+  std::snprintf(closing, sizeof closing,
+                "[%s] correct 40/40 = 100.0%% (95%% interval %.1f-%.1f%%, Wilson)",
+                flawless.c_str(), 100 * flawless_lo, 100 * flawless_hi);
+  CHECK(r.out.find(closing) != std::string::npos);
+  CHECK(r.out.find("[" + stale + "] correct " + std::to_string(40 - stale_wrong.size()) +
+                   "/40 = ") != std::string::npos);
   CHECK(testing::ReadFile(dir.File("m.md")).find(stale) != std::string::npos);
   CHECK(testing::ReadFile(dir.File("m.html")).find(flawless) != std::string::npos);
 

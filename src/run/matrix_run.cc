@@ -220,6 +220,10 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
     code = WorstExitCode(code, cell_code);
   }
 
+  std::fprintf(out, "\n--- %s matrix of %zu cells ---\n", o.input.c_str(), results.size());
+  for (const MatrixCellResults& c : results) {
+    std::fprintf(out, "[%s] %s\n", c.name.c_str(), FormatCellLine(c.summary).c_str());
+  }
   std::string matrix_json = RenderMatrixReport(results);
   for (const std::string& path : report_paths) {
     std::string text = matrix_json;
