@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -163,6 +164,23 @@ TEST_CASE("matrix run: one report of two cells, a capture per cell, compare of t
   std::set<uint64_t> flipped;
   for (const json& f : cmp["flips"]) flipped.insert(f["frame"].get<uint64_t>());
   CHECK(flipped == stale_wrong);
+
+  // The shared journal: one identity with both cells, every exchange line naming its cell.
+  std::map<std::string, int> lines_by_cell;
+  json identity;
+  std::istringstream journal(testing::ReadFile(dir.File("j.jsonl")));
+  for (std::string line; std::getline(journal, line);) {
+    json j = json::parse(line);
+    if (j.contains("run")) {
+      identity = j["run"];
+    } else if (j.contains("request_hex")) {
+      ++lines_by_cell[j["cell"].is_string() ? j["cell"].get<std::string>() : "(none)"];
+    }
+  }
+  REQUIRE(identity["cells"].size() == 2);
+  CHECK(identity["cells"][0]["cell"] == flawless);
+  CHECK(identity["cells"][1]["cell"] == stale);
+  CHECK(lines_by_cell == std::map<std::string, int>{{flawless, 40}, {stale, 40}});
 
   // --resume of the shared journal asks nothing again: each cell finds its own answers.
   int asked = server.Stats()["requests_total"];
