@@ -211,6 +211,11 @@ TEST_CASE("matrix run: -o - is refused, and every cell's capture is checked firs
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   CHECK(r.err.find("-o -") != std::string::npos);
 
+  // JUnit and CSV are single-run formats.
+  r = testing::RunShell(MatrixCommand(dir, server, input, "-q -r '" + dir.File("m.xml") + "'"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("m.xml: a matrix run's report is .json, .html or .md") != std::string::npos);
+
   // A cell's capture that cannot be written stops the run before the first request.
   testing::RunShell("mkdir '" + dir.File("out.anthropic-claude-stale-40.pcapng") + "'");
   r = testing::RunShell(MatrixCommand(dir, server, input, "-q"));
@@ -219,6 +224,28 @@ TEST_CASE("matrix run: -o - is refused, and every cell's capture is checked firs
   CHECK(r.err.find("out.anthropic-claude-stale-40.pcapng") != std::string::npos);
   CHECK(server.Stats()["requests_total"] == 0);
   CHECK(!testing::FileExists(dir.File("out.anthropic-claude-flawless.pcapng")));
+}
+
+TEST_CASE("matrix run: two prompts make two cells named by the prompts' stems", "[matrix]") {
+  testing::TempDir dir;
+  std::string input = dir.File("in.pcap");
+  testing::WriteRequestCapture(input, 6, true);
+  std::string prompt = testing::ReadFile(testing::SourcePath("prompts/ping-respond.md"));
+  testing::WriteFile(dir.File("terse.md"), prompt);
+  testing::WriteFile(dir.File("verbose.md"), prompt);
+  testing::CommandResult r = testing::RunTool(
+      "'" + input + "' -o '" + dir.File("out.pcap") + "' -m reference -p '" + dir.File("terse.md") +
+      "' -p '" + dir.File("verbose.md") + "' -q -r '" + dir.File("m.json") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  json m = ReadJson(dir.File("m.json"));
+  REQUIRE(m["cells"].size() == 2);
+  CHECK(m["cells"][0]["cell"] == "reference--terse");
+  CHECK(m["cells"][1]["cell"] == "reference--verbose");
+  CHECK(testing::FileExists(dir.File("out.reference--terse.pcap")));
+  CHECK(testing::FileExists(dir.File("out.reference--verbose.pcap")));
+  CHECK(!testing::FileExists(dir.File("out.pcap")));
+  CHECK(r.out.find("JSON report: " + dir.File("m.json")) != std::string::npos);
 }
 
 }  // namespace

@@ -236,7 +236,7 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
     }
     Status written = WriteOutputFile(path, text);
     if (!written.ok()) return Fail(err, written.message());
-    std::fprintf(out, "report: %s\n", path.c_str());
+    std::fputs(DescribeWrittenReports({path}).c_str(), out);
   }
   if (code == 130) {
     std::fprintf(err, "llmstack-replay: interrupted: what was finished is written; %s\n",
