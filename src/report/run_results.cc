@@ -59,10 +59,9 @@ void RunSummary::AddErrorReason(const std::string& reason) {
 
 std::optional<double> RunSummary::cost_per_correct() const {
   uint64_t correct = count(Verdict::kCorrect);
-  Usage whole = usage;  // with what came from the journal on --resume
-  whole.Add(journal_usage);
-  if (!whole.cost_known || correct == 0) return std::nullopt;
-  return whole.cost_usd / static_cast<double>(correct);
+  // `usage` already holds what came from the journal on --resume (run/answer.cc).
+  if (!usage.cost_known || correct == 0) return std::nullopt;
+  return usage.cost_usd / static_cast<double>(correct);
 }
 
 std::string UrlWithoutCredentials(const std::string& url) {
