@@ -38,7 +38,6 @@ std::string Prefixed(const std::string& prefix, const std::string& text) {
 }
 
 struct Cell {
-  MatrixCellSpec spec;
   std::string name;
   std::string output;
   RunInfo info;
@@ -145,13 +144,6 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
   if (models.empty()) models.push_back(o.session.backend.model.value_or(""));
   std::vector<std::optional<std::string>> prompts(o.prompts.begin(), o.prompts.end());
   if (prompts.empty()) prompts.push_back(std::nullopt);
-  std::vector<Cell> cells;
-  std::vector<MatrixCellSpec> specs;
-  for (const std::string& m : models) {
-    for (const std::optional<std::string>& p : prompts) specs.push_back({m, p});
-  }
-  std::vector<std::string> names = MatrixCellNames(specs);
-
   Result<InputCopy> input = InputCopy::Of(o.input);
   if (!input.ok()) return Fail(err, input.status().message());
   Result<uint64_t> requests = CountRequests(input->path());
@@ -162,25 +154,33 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
   std::vector<NamedPath> outputs;
   if (o.session.journal) outputs.push_back({*o.session.journal, "the journal"});
   for (const std::string& r : report_paths) outputs.push_back({r, "the report"});
-  for (size_t i = 0; i < specs.size(); ++i) {
-    Cell cell;
-    cell.spec = specs[i];
-    cell.name = names[i];
-    cell.output = CellOutputPath(o.output, cell.name);
-    cell.info = run_info;
-    SessionOptions session_options = o.session;
-    session_options.backend.model = cell.spec.model;
-    if (cell.spec.model.empty()) session_options.backend.model.reset();
-    session_options.prompt_path = cell.spec.prompt;
-    if (cell.spec.prompt) inputs.push_back({*cell.spec.prompt, "the prompt"});
-    if (cell.spec.model.rfind("replay:", 0) == 0)
-      inputs.push_back({cell.spec.model.substr(7), "the replayed journal"});
-    outputs.push_back({cell.output, "the output capture of cell " + cell.name});
-    Result<std::unique_ptr<ModelSession>> session =
-        OpenCellSession(o, session_options, *requests, input->path(), &cell.info, err);
-    if (!session.ok()) return Fail(err, cell.name + ": " + session.status().message());
-    cell.session = std::move(*session);
-    cells.push_back(std::move(cell));
+  std::vector<Cell> cells;
+  std::vector<MatrixCellSpec> specs;
+  for (const std::string& model : models) {
+    for (const std::optional<std::string>& prompt : prompts) {
+      Cell cell;
+      cell.info = run_info;
+      SessionOptions session_options = o.session;
+      session_options.backend.model = model;
+      if (model.empty()) session_options.backend.model.reset();  // the default model
+      session_options.prompt_path = prompt;
+      if (prompt) inputs.push_back({*prompt, "the prompt"});
+      if (model.rfind("replay:", 0) == 0)
+        inputs.push_back({model.substr(7), "the replayed journal"});
+      Result<std::unique_ptr<ModelSession>> session =
+          OpenCellSession(o, session_options, *requests, input->path(), &cell.info, err);
+      if (!session.ok()) return Fail(err, session.status().message());
+      cell.session = std::move(*session);
+      // Named by the model as given, or the default one chosen.
+      specs.push_back({model.empty() ? cell.session->plan().spec : model, prompt});
+      cells.push_back(std::move(cell));
+    }
+  }
+  std::vector<std::string> names = MatrixCellNames(specs);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    cells[i].name = names[i];
+    cells[i].output = CellOutputPath(o.output, names[i]);
+    outputs.push_back({cells[i].output, "the output capture of cell " + names[i]});
   }
   Status paths = CheckOutputPaths(inputs, outputs);
   if (!paths.ok()) return Fail(err, paths.message());
