@@ -250,3 +250,46 @@ TEST_CASE("matrix run: two prompts make two cells named by the prompts' stems", 
 
 }  // namespace
 }  // namespace llmstack
+
+namespace llmstack {
+namespace {
+
+TEST_CASE("matrix run: Ctrl-C writes what is finished; --resume finishes every cell",
+          "[matrix][model]") {
+  testing::TempDir dir;
+  testing::StandinServer server("--style fenced --latency-ms 300");
+  std::string input = dir.File("in.pcap");
+  testing::WriteRequestCapture(input, 16, false);
+  std::string base = "env ANTHROPIC_API_KEY=k " + testing::QuotedToolPath() + " '" + input +
+                     "' -o '" + dir.File("out.pcap") +
+                     "' -m anthropic:claude-flawless -m anthropic:claude-stale-40 --base-url " +
+                     server.anthropic_url() + " -j 2 --no-cache -q --journal '" +
+                     dir.File("j.jsonl") + "'";
+  testing::RunShell("(" + base + " -r '" + dir.File("m.json") + "' > '" + dir.File("stdout") +
+                    "' 2>&1 & pid=$!; sleep 1.2; kill -INT $pid; wait $pid; echo $? > '" +
+                    dir.File("status") + "')");
+  INFO(testing::ReadFile(dir.File("stdout")));
+  CHECK(testing::ReadFile(dir.File("status")) == "130\n");
+  json m = ReadJson(dir.File("m.json"));
+  CHECK(m["run"]["interrupted"] == true);
+  REQUIRE(m["cells"].size() == 1);  // the second cell was never started
+  uint64_t finished = m["cells"][0]["packets"].size();
+  CHECK(finished >= 2);
+  CHECK(finished < 16);
+  CHECK(!testing::FileExists(dir.File("out.anthropic-claude-stale-40.pcap")));
+
+  testing::CommandResult resumed =
+      testing::RunShell(base + " --resume -r '" + dir.File("m2.json") + "'");
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 1);
+  json whole = ReadJson(dir.File("m2.json"));
+  REQUIRE(whole["cells"].size() == 2);
+  for (const json& cell : whole["cells"]) CHECK(cell["packets"].size() == 16);
+  CHECK(whole["cells"][0]["summary"]["usage"]["from_journal"].get<uint64_t>() >= finished);
+  CHECK(whole["cells"][1]["summary"]["usage"]["from_journal"] == 0);
+  // Nothing finished is asked twice (at most the two in flight at Ctrl-C).
+  CHECK(server.Stats()["requests_total"].get<uint64_t>() <= 32 + 2);
+}
+
+}  // namespace
+}  // namespace llmstack
