@@ -293,3 +293,40 @@ TEST_CASE("matrix run: Ctrl-C writes what is finished; --resume finishes every c
 
 }  // namespace
 }  // namespace llmstack
+
+namespace llmstack {
+namespace {
+
+TEST_CASE("matrix run: --max-cost is the budget of the whole run, not of each cell",
+          "[matrix][model]") {
+  testing::TempDir dir;
+  testing::StandinServer server("--style fenced");
+  std::string input = dir.File("in.pcap");
+  testing::WriteRequestCapture(input, 10, false);
+  // Both names are priced as claude-haiku-4-5 (the longest key they start with).
+  testing::CommandResult r = testing::RunShell(
+      "env ANTHROPIC_API_KEY=k " + testing::QuotedToolPath() + " '" + input + "' -o '" +
+      dir.File("out.pcap") +
+      "' -m anthropic:claude-haiku-4-5-flawless -m anthropic:claude-haiku-4-5-stale-30" +
+      " --base-url " + server.anthropic_url() + " -j 1 --no-cache -q --max-cost 0.01 -r '" +
+      dir.File("m.json") + "'");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  json m = ReadJson(dir.File("m.json"));
+  REQUIRE(m["cells"].size() == 2);
+  double spent = 0;
+  uint64_t answered = 0;
+  for (const json& cell : m["cells"]) {
+    const json& cost = cell["summary"]["usage"]["cost_usd_estimate"];
+    if (cost.is_number()) spent += cost.get<double>();
+    for (const json& p : cell["packets"]) answered += p.value("why_error", "") != "budget";
+  }
+  CHECK(spent <= 0.01);
+  CHECK(answered >= 1);
+  CHECK(answered < 10);  // the first cell alone reaches the budget
+  CHECK(server.Stats()["requests_total"] == answered);
+  CHECK(r.out.find("by the cells before") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace llmstack

@@ -209,7 +209,9 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
   WatchForInterrupts();
   int code = 0;
   std::vector<MatrixCellResults> results;
+  double spent_usd = 0;  // by the cells run so far: --max-cost is the whole run's budget
   for (Cell& cell : cells) {
+    cell.session->CountEarlierSpend(spent_usd);
     results.emplace_back();
     int cell_code = RunCell(o, cell, input->path(), *requests, &results.back(), out, err);
     if (cell_code == 2) return 2;
@@ -218,6 +220,7 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
       break;
     }
     code = WorstExitCode(code, cell_code);
+    spent_usd += cell.session->spent_usd();
   }
 
   std::fprintf(out, "\n--- %s matrix of %zu cells ---\n", o.input.c_str(), results.size());
