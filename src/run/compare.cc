@@ -139,7 +139,8 @@ Result<std::vector<ComparedRun>> ComparedMatrixCells(const std::string& text,
   std::vector<ComparedRun> runs;
   const json& cells = report["cells"];
   for (size_t i = 0; i < cells.size(); ++i) {
-    runs.push_back(FromReport(cells[i], name + "#" + CellName(cells[i], i)));
+    std::string cell = CellName(cells[i], i);
+    runs.push_back(FromReport(cells[i], name.empty() ? cell : name + "#" + cell));
   }
   return runs;
 }

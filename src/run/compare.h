@@ -16,7 +16,8 @@ namespace llmstack {
 Result<std::vector<ComparedRun>> LoadComparedRuns(const std::vector<std::string>& args);
 
 // Every cell of the matrix report `text` (as RenderMatrixReport writes it), each named
-// `name`#CELL. Errors: kInvalidArgument when it is not a matrix report.
+// `name`#CELL (CELL alone when `name` is empty). Errors: kInvalidArgument when it is not a matrix
+// report.
 Result<std::vector<ComparedRun>> ComparedMatrixCells(const std::string& text,
                                                      const std::string& name);
 

@@ -223,7 +223,7 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
     spent_usd += cell.session->spent_usd();
   }
 
-  std::fprintf(out, "\n--- %s matrix of %zu cells ---\n", o.input.c_str(), results.size());
+  std::fprintf(out, "\n--- %s matrix of %zu cells ---\n", o.input.c_str(), cells.size());
   for (const MatrixCellResults& c : results) {
     std::fprintf(out, "[%s] %s\n", c.name.c_str(), FormatCellLine(c.summary).c_str());
   }
@@ -231,7 +231,7 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
   for (const std::string& path : report_paths) {
     std::string text = matrix_json;
     if (!EndsWith(path, ".json")) {
-      Result<std::vector<ComparedRun>> runs = ComparedMatrixCells(matrix_json, path);
+      Result<std::vector<ComparedRun>> runs = ComparedMatrixCells(matrix_json, "");
       if (!runs.ok()) return Fail(err, runs.status().message());
       std::vector<Comparison> comparisons = CompareAll(*runs);
       text = EndsWith(path, ".html") ? RenderComparisonHtml(*runs, comparisons)
