@@ -40,16 +40,27 @@ bool ResolveProfile(const std::string& name, Profile* profile) {
   return true;
 }
 
-// The options that choose and drive a model backend, shared by the main job and `live`.
-void AddSessionOptions(CLI::App* cmd, llmstack::SessionOptions* o) {
+// The options that choose and drive a model backend, shared by the main job and `live`. With
+// `models` and `prompts` (the main job), -m and -p are repeatable: a matrix run.
+void AddSessionOptions(CLI::App* cmd, llmstack::SessionOptions* o,
+                       std::vector<std::string>* models = nullptr,
+                       std::vector<std::string>* prompts = nullptr) {
   llmstack::BackendOptions& b = o->backend;
-  cmd->add_option(
-      "-m,--model", b.model,
-      "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]");
+  const char* model_help =
+      "anthropic:MODEL, openai:MODEL, exec:COMMAND, replay:JOURNAL, reference[:PROFILE]";
+  const char* prompt_help = "Prompt template (default: the embedded prompts/ping-respond.md)";
+  if (models) {
+    cmd->add_option("-m,--model", *models,
+                    std::string(model_help) + "; repeatable: a matrix run of every model x prompt")
+        ->allow_extra_args(false);
+    cmd->add_option("-p,--prompt", *prompts, std::string(prompt_help) + "; repeatable")
+        ->allow_extra_args(false);
+  } else {
+    cmd->add_option("-m,--model", b.model, model_help);
+    cmd->add_option("-p,--prompt", o->prompt_path, prompt_help);
+  }
   cmd->add_option("--base-url", b.base_url,
                   "API base URL (Anthropic's without /v1, OpenAI's with it)");
-  cmd->add_option("-p,--prompt", o->prompt_path,
-                  "Prompt template (default: the embedded prompts/ping-respond.md)");
   cmd->add_option("-j,--concurrency", b.concurrency, "Requests in flight")->capture_default_str();
   cmd->add_option("--cache", o->cache_dir,
                   "Response cache directory (default ~/.cache/llmstack-replay)");
@@ -117,7 +128,7 @@ int main(int argc, char** argv) {
       ->add_option("-o,--output", replay.output,
                    "Output capture: .pcapng gets per-packet verdict comments")
       ->required();
-  AddSessionOptions(replay_cmd, &replay.session);
+  AddSessionOptions(replay_cmd, &replay.session, &replay.models, &replay.prompts);
   replay_cmd->add_option("--profile", profile_name, "Grading profile: rfc, linux, dunkels")
       ->capture_default_str();
   replay_cmd->add_option("--samples", replay.samples, "Ask K times per packet; reports pass@k")
@@ -211,12 +222,15 @@ int main(int argc, char** argv) {
   if (!ResolveProfile(profile_name, &profile)) return 2;
   if (replay_cmd->parsed()) {
     replay.profile = profile;
-    if (replay.session.journal && replay.session.backend.model &&
-        replay.session.backend.model->rfind("reference", 0) == 0) {
-      std::fprintf(stderr,
-                   "llmstack-replay: --journal records a model's answers; the built-in reference "
-                   "stack's are not journaled (leave --journal out)\n");
-      return 2;
+    if (replay.models.size() == 1) replay.session.backend.model = replay.models[0];
+    if (replay.prompts.size() == 1) replay.session.prompt_path = replay.prompts[0];
+    for (const std::string& model : replay.models) {
+      if (replay.session.journal && model.rfind("reference", 0) == 0) {
+        std::fprintf(stderr,
+                     "llmstack-replay: --journal records a model's answers; the built-in "
+                     "reference stack's are not journaled (leave --journal out)\n");
+        return 2;
+      }
     }
     // With the capture on standard output (-o -), the run's own lines go to standard error.
     return llmstack::RunReplayCommand(replay, replay.output == "-" ? stderr : stdout, stderr);

@@ -4,12 +4,12 @@
 #include "base/input_copy.h"
 #include "base/interrupt.h"
 #include "base/output_file.h"
-#include "base/sha256.h"
-#include "base/tool.h"
 #include "packet/capture.h"
 #include "packet/capture_writer.h"
 #include "report/reports.h"
 #include "report/terminal_report.h"
+#include "run/main_job.h"
+#include "run/matrix_run.h"
 #include "run/replay_run.h"
 #include "run/run_journal.h"
 
@@ -20,22 +20,6 @@ namespace {
 int Fail(FILE* err, const std::string& message) {
   std::fprintf(err, "llmstack-replay: %s\n", message.c_str());
   return 2;
-}
-
-// Reads the whole capture once so that a damaged file is refused before anything is asked
-// or written. Returns the number of echo requests.
-Result<uint64_t> CountRequests(const std::string& path) {
-  Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  PacketStream stream(reader->get(), false);
-  EchoPacket p;
-  uint64_t requests = 0;
-  for (;;) {
-    Result<bool> more = stream.Next(&p);
-    if (!more.ok()) return more.status();
-    if (!*more) return requests;
-    requests += p.is_request();
-  }
 }
 
 // Every output, checked before anything is asked: -o, --journal and the reports.
@@ -62,6 +46,7 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   if (o.output.empty()) return Fail(err, "no output capture: give -o OUT.pcap or OUT.pcapng");
   if (o.session.backend.concurrency < 1) return Fail(err, "--concurrency must be at least 1");
   if (o.samples < 1) return Fail(err, "--samples must be at least 1");
+  if (o.models.size() > 1 || o.prompts.size() > 1) return RunMatrix(o, out, err);
   RunInfo info;
   info.command = "replay";
   info.input = o.input;
@@ -79,30 +64,9 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   if (o.session.resume && !o.session.journal) {
     return Fail(err, "--resume needs the run's --journal FILE");
   }
-  SessionOptions session_options = o.session;
-  session_options.backend.reference_profile = o.profile;
-  session_options.journal.reset();  // opened below, once the run's identity is known
-  session_options.resume = false;
-  uint64_t queries = *requests * static_cast<uint64_t>(o.samples);
-  session_options.backend.total_retries =
-      static_cast<int>(std::max<uint64_t>(100, std::min<uint64_t>(2 * queries, 1 << 30)));
-  Result<std::unique_ptr<ModelSession>> session = ModelSession::Open(session_options);
+  Result<std::unique_ptr<ModelSession>> session =
+      OpenCellSession(o, o.session, *requests, input->path(), &info, err);
   if (!session.ok()) return Fail(err, session.status().message());
-  for (const std::string& w : (*session)->warnings()) {
-    std::fprintf(err, "llmstack-replay: warning: %s\n", w.c_str());
-  }
-  info.model = (*session)->plan().spec;
-  info.model_is_reference = (*session)->is_reference();
-  if ((*session)->plan().uses_prompt) {
-    info.prompt_path = (*session)->prompt().name();
-    info.prompt_sha256 = (*session)->prompt().sha256();
-  }
-  info.settings = SettingsOf(o.session.backend, (*session)->plan(), o.samples);
-  if ((*session)->plan().kind == "replay") {
-    info.replayed_from = ReplayedRunOf(info.model->substr(std::string("replay:").size()));
-  }
-  if (Result<std::string> hash = Sha256FileHex(input->path()); hash.ok())
-    info.capture_sha256 = *hash;
   paths = CheckOutputs(o, info);
   if (!paths.ok()) return Fail(err, paths.message());
   if (o.session.journal && !info.model_is_reference) {
@@ -121,13 +85,7 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
 
   Result<std::unique_ptr<CaptureReader>> reader = CaptureReader::Open(input->path());
   if (!reader.ok()) return Fail(err, o.input + ": " + reader.status().message());
-  CaptureDescription description;
-  description.application = std::string(kToolName) + " " + kToolVersion;
-  description.comment = std::string(kToolName) + " " + kToolVersion + " replay of " + o.input +
-                        "; " + DescribeModel(info) + "; profile " + info.profile;
-  if (info.prompt_path) {
-    description.comment += "; prompt " + *info.prompt_path + " sha256 " + *info.prompt_sha256;
-  }
+  CaptureDescription description = DescribeReplayCapture(info, o.input);
   Result<std::unique_ptr<CaptureWriter>> writer = OpenCaptureWriter(
       o.output, (*reader)->link_type(), (*reader)->nanosecond_resolution(), description);
   if (!writer.ok()) return Fail(err, writer.status().message());
@@ -143,7 +101,8 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   Result<std::unique_ptr<RunReports>> reports = RunReports::Open(o.reports, info, o.samples);
   if (!reports.ok()) return Fail(err, reports.status().message());
   sink.set_reports(reports->get());
-  ProgressBar progress(err, !o.quiet && !o.no_progress, queries);
+  ProgressBar progress(err, !o.quiet && !o.no_progress,
+                       *requests * static_cast<uint64_t>(o.samples));
   ReplayRunOptions run_options;
   run_options.profile = o.profile;
   run_options.samples = o.samples;

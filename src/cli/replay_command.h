@@ -5,26 +5,10 @@
 #define LLMSTACK_CLI_REPLAY_COMMAND_H_
 
 #include <cstdio>
-#include <string>
-#include <vector>
 
-#include "grade/profile.h"
-#include "model/model_session.h"
+#include "run/main_job.h"
 
 namespace llmstack {
-
-struct ReplayOptions {
-  std::string input;
-  std::string output;
-  SessionOptions session;
-  Profile profile = Profile::kRfc;
-  int samples = 1;
-  std::vector<std::string> reports;
-  bool replies_only = false;
-  bool include_negatives = false;
-  bool quiet = false;
-  bool no_progress = false;
-};
 
 // Runs the main job. Returns the exit code of DESIGN §3 (2 beats 3 beats 1 beats 0), or 130
 // when interrupted (what was finished is written).

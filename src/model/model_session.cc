@@ -178,7 +178,7 @@ void ModelSession::AttachJournal(std::shared_ptr<RunJournal> journal,
 bool ModelSession::CanAfford() const {
   if (!options_.max_cost || !price_) return true;
   double in_flight = static_cast<double>(backend_->InFlight());
-  return spent_usd_ + (in_flight + 1) * PerQueryEstimate() <= *options_.max_cost;
+  return earlier_usd_ + spent_usd_ + (in_flight + 1) * PerQueryEstimate() <= *options_.max_cost;
 }
 
 std::string ModelSession::BudgetRefusal() const {
@@ -188,9 +188,11 @@ std::string ModelSession::BudgetRefusal() const {
   std::string estimate = costliest_usd_ > 0
                              ? "the costliest answer so far"
                              : "before any answer: prompt length / 3 input tokens and 1024 output";
+  std::string earlier =
+      earlier_usd_ > 0 ? " (and " + Dollars(earlier_usd_) + " by the cells before)" : "";
   return "--max-cost " + Dollars(*options_.max_cost) + " would be passed: spent " +
-         Dollars(spent_usd_) + ", " + std::to_string(in_flight) + " in flight, each request " +
-         "estimated at " + Dollars(per_query) + " (" + estimate + ")";
+         Dollars(spent_usd_) + earlier + ", " + std::to_string(in_flight) +
+         " in flight, each request " + "estimated at " + Dollars(per_query) + " (" + estimate + ")";
 }
 
 void ModelSession::Ask(uint64_t id, uint64_t index, int sample, const EchoPacket* request,

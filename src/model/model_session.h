@@ -74,6 +74,8 @@ class ModelSession {
   // which estimate was used. Empty without --max-cost.
   std::string BudgetRefusal() const;
   double spent_usd() const { return spent_usd_; }
+  // What the cells of a matrix run before this one spent: --max-cost is the whole run's budget.
+  void CountEarlierSpend(double usd) { earlier_usd_ = usd; }
 
   // Asks about `request` (which must stay valid until its answer is collected).
   void Ask(uint64_t id, uint64_t index, int sample, const EchoPacket* request,
@@ -109,6 +111,7 @@ class ModelSession {
   };
   std::map<uint64_t, Asked> asked_;
   double spent_usd_ = 0;
+  double earlier_usd_ = 0;  // by the cells run before this one
   double costliest_usd_ = 0;
   double first_estimate_usd_ = 0;
   std::vector<std::string> warnings_;

@@ -59,7 +59,7 @@ void RunSummary::AddErrorReason(const std::string& reason) {
 
 std::optional<double> RunSummary::cost_per_correct() const {
   uint64_t correct = count(Verdict::kCorrect);
-  // `usage` covers the whole run, what came from the journal on --resume included.
+  // `usage` already holds what came from the journal on --resume (run/answer.cc).
   if (!usage.cost_known || correct == 0) return std::nullopt;
   return usage.cost_usd / static_cast<double>(correct);
 }

@@ -114,6 +114,26 @@ std::string DescribeModel(const RunInfo& info) {
   return "model " + *info.model;
 }
 
+std::string FormatCellLine(const RunSummary& s) {
+  char buf[256];
+  std::pair<double, double> ci = WilsonInterval(s.accuracy.correct, s.accuracy.graded);
+  std::snprintf(buf, sizeof buf, "correct %llu/%llu = %.1f%% (95%% interval %.1f-%.1f%%, Wilson)",
+                static_cast<unsigned long long>(s.accuracy.correct),
+                static_cast<unsigned long long>(s.accuracy.graded),
+                s.accuracy.graded > 0 ? 100.0 * s.accuracy.correct / s.accuracy.graded : 0.0,
+                100 * ci.first, 100 * ci.second);
+  std::string out = buf;
+  if (s.rtt.count > 0) {
+    std::snprintf(buf, sizeof buf, ", rtt p50 %.3f ms", s.rtt.percentile(50));
+    out += buf;
+  }
+  if (s.usage.cost_known) {  // with what came from the journal on --resume
+    std::snprintf(buf, sizeof buf, ", cost $%.4f", s.usage.cost_usd);
+    out += buf;
+  }
+  return out;
+}
+
 std::string FormatSummary(const RunInfo& info, const RunSummary& s) {
   std::string out = "\n--- " + info.input + " " + info.command + " statistics ---\n";
   char buf[512];

@@ -37,6 +37,10 @@ std::string FormatMilliseconds(double ms);
 // were errors, rtt min/avg/max/mdev and p50/p90/p99, tokens and cost (per correct reply too).
 std::string FormatSummary(const RunInfo& info, const RunSummary& summary);
 
+// One line of a run's numbers, for the closing lines of a matrix run (one per cell):
+// "correct 12/14 = 85.7% (95% interval 60.1-96.0%, Wilson), rtt p50 9412.500 ms, cost $0.2090".
+std::string FormatCellLine(const RunSummary& summary);
+
 // "model reference:rfc (built-in reference stack, not a model)" or "model anthropic:...".
 std::string DescribeModel(const RunInfo& info);
 

@@ -128,6 +128,23 @@ Result<std::vector<ComparedRun>> LoadComparedRuns(const std::vector<std::string>
   return runs;
 }
 
+Result<std::vector<ComparedRun>> ComparedMatrixCells(const std::string& text,
+                                                     const std::string& name) {
+  json report = json::parse(text, nullptr, false);
+  if (report.is_discarded() || !report.is_object() ||
+      StringField(report, "schema").rfind("llmstack-replay.matrix/", 0) != 0 ||
+      !report["cells"].is_array()) {
+    return InvalidArgument(name + ": not a matrix report");
+  }
+  std::vector<ComparedRun> runs;
+  const json& cells = report["cells"];
+  for (size_t i = 0; i < cells.size(); ++i) {
+    std::string cell = CellName(cells[i], i);
+    runs.push_back(FromReport(cells[i], name.empty() ? cell : name + "#" + cell));
+  }
+  return runs;
+}
+
 std::vector<Comparison> CompareAll(const std::vector<ComparedRun>& runs) {
   std::vector<Comparison> out;
   for (size_t i = 0; i < runs.size(); ++i) {

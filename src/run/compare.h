@@ -15,6 +15,12 @@ namespace llmstack {
 // cell, unreadable).
 Result<std::vector<ComparedRun>> LoadComparedRuns(const std::vector<std::string>& args);
 
+// Every cell of the matrix report `text` (as RenderMatrixReport writes it), each named
+// `name`#CELL (CELL alone when `name` is empty). Errors: kInvalidArgument when it is not a matrix
+// report.
+Result<std::vector<ComparedRun>> ComparedMatrixCells(const std::string& text,
+                                                     const std::string& name);
+
 // Every pair of runs, in the order given (A vs B, A vs C, B vs C).
 std::vector<Comparison> CompareAll(const std::vector<ComparedRun>& runs);
 

@@ -70,7 +70,7 @@ Verdict ResultSink::Record(const EchoPacket& request, const RequestAssessment& a
     line.error = meta.error_message;
     std::string text = FormatResultLine(line);
     if (before_print_) before_print_();
-    std::fprintf(out_, "%s\n", text.c_str());
+    std::fprintf(out_, "%s%s\n", line_prefix_.c_str(), text.c_str());
     std::fflush(out_);
   }
 

@@ -51,6 +51,8 @@ class ResultSink {
   Verdict Record(const EchoPacket& request, const RequestAssessment& assessment, uint64_t index,
                  const ByteView* reply, const ReplyMeta& meta, Profile profile);
 
+  // Put before every terminal line ("[CELL] " in a matrix run).
+  void set_line_prefix(std::string prefix) { line_prefix_ = std::move(prefix); }
   // Called before each line is printed (e.g. to erase a progress bar).
   void set_before_print(std::function<void()> f) { before_print_ = std::move(f); }
 
@@ -101,6 +103,7 @@ class ResultSink {
   // index -> (correct samples, graded samples) for requests that expect a reply.
   std::vector<std::pair<int, int>> sample_tally_;
   std::function<void()> before_print_;
+  std::string line_prefix_;
 };
 
 }  // namespace llmstack
