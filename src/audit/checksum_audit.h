@@ -51,10 +51,8 @@ struct AuditFinding {
 
 struct AuditTally {
   size_t packets = 0;
-  size_t claims_right = 0;
-  size_t claims_wrong = 0;
-  size_t steps_right = 0;
-  size_t steps_wrong = 0;
+  size_t claims_right = 0, claims_wrong = 0;
+  size_t steps_right = 0, steps_wrong = 0;
   size_t unverified = 0;
 
   void Add(const AuditTally& other);

@@ -103,28 +103,13 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   sink.set_reports(reports->get());
   ProgressBar progress(err, !o.quiet && !o.no_progress,
                        *requests * static_cast<uint64_t>(o.samples));
-  ReplayRunOptions run_options;
-  run_options.profile = o.profile;
-  run_options.samples = o.samples;
-  run_options.concurrency = o.session.backend.concurrency;
-  run_options.replies_only = o.replies_only;
-  run_options.include_negatives = o.include_negatives;
-  ReplayRun run(run_options, session->get(), writer->get(), (*reader)->link_type(), &sink,
+  ReplayRun run(RunOptionsOf(o), session->get(), writer->get(), (*reader)->link_type(), &sink,
                 &progress, &SystemClock::Instance(), [] { return Interrupted(); });
   Status ran = run.Run(stream);
-  if (!ran.ok()) {
-    progress.Clear();
-    return Fail(err, (ran.code() == StatusCode::kIoError ? "" : o.input + ": ") + ran.message());
-  }
-  Status finished = (*writer)->Finish();
+  if (!ran.ok()) progress.Clear();
+  Status finished = FinishReplayRun(o, run, ran, stream, *requests, writer->get(), &sink);
   if (!finished.ok()) return Fail(err, finished.message());
-
-  sink.FinishSamples();
   RunSummary& summary = sink.summary();
-  summary.frames = stream.counts().frames;
-  summary.requests = run.requests();
-  if (run.interrupted()) summary.not_asked = *requests - std::min(*requests, run.requests());
-  summary.skipped = summary.frames - std::min(summary.frames, run.request_frames());
   info.finished_at = NowRfc3339();
   info.interrupted = run.interrupted();
   std::fputs(FormatSummary(info, summary).c_str(), out);

@@ -79,12 +79,8 @@ class LiveLoop {
   FragmentReassembler reassembler_;
   std::deque<Job> waiting_;  // read, not yet asked (concurrency or budget)
   std::map<uint64_t, Job> asked_;
-  uint64_t next_id_ = 0;
-  uint64_t next_index_ = 0;
-  uint64_t frames_ = 0;
-  uint64_t request_frames_ = 0;
-  uint64_t graded_ = 0;
-  uint64_t abandoned_ = 0;
+  uint64_t next_id_ = 0, next_index_ = 0;
+  uint64_t frames_ = 0, request_frames_ = 0, graded_ = 0, abandoned_ = 0;
   Status record_status_;
   std::string stopped_because_;
 };

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/json_fields.h"
+#include "model/usage_record.h"
 
 namespace llmstack {
 
@@ -130,29 +131,22 @@ std::string JournalLine(const JournalEntry& e) {
   }
   json j = {{"v", 1}, {"time", NowRfc3339()}};
   if (e.cell) j["cell"] = *e.cell;
-  j.update(
-      json{{"index", e.index},
-           {"sample", e.sample},
-           {"request_hex", e.request_hex},
-           {"backend", e.backend},
-           {"base_url", Nullable(e.base_url)},
-           {"prompt_sha256", Nullable(e.prompt_sha256)},
-           {"cache_key", e.cache_key},
-           {"status", a.status.ok() ? "ok" : "error"},
-           {"why_error", a.status.ok() ? json(nullptr) : json(a.why_error)},
-           {"error", a.status.ok() ? json(nullptr) : json(a.status.message())},
-           {"text", a.text},
-           {"reasoning", a.reasoning},
-           {"usage",
-            {{"input_tokens", a.usage.input_tokens},
-             {"output_tokens", a.usage.output_tokens},
-             {"reasoning_tokens", a.usage.reasoning_tokens},
-             {"cache_read_tokens", a.usage.cache_read_tokens},
-             {"cache_creation_tokens", a.usage.cache_creation_tokens},
-             {"cost_usd_estimate", a.usage.cost_known ? json(a.usage.cost_usd) : json(nullptr)}}},
-           {"latency_ms", a.latency_ms},
-           {"attempts", attempts},
-           {"from_cache", a.from_cache}});
+  j.update(json{{"index", e.index},
+                {"sample", e.sample},
+                {"request_hex", e.request_hex},
+                {"backend", e.backend},
+                {"base_url", Nullable(e.base_url)},
+                {"prompt_sha256", Nullable(e.prompt_sha256)},
+                {"cache_key", e.cache_key},
+                {"status", a.status.ok() ? "ok" : "error"},
+                {"why_error", a.status.ok() ? json(nullptr) : json(a.why_error)},
+                {"error", a.status.ok() ? json(nullptr) : json(a.status.message())},
+                {"text", a.text},
+                {"reasoning", a.reasoning},
+                {"usage", UsageRecord(a.usage, true)},
+                {"latency_ms", a.latency_ms},
+                {"attempts", attempts},
+                {"from_cache", a.from_cache}});
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -187,18 +181,7 @@ Result<JournalEntry> ParseJournalLine(const std::string& line) {
     a.reasoning = j.value("reasoning", "");
     a.latency_ms = NumberField(j, "latency_ms", 0.0);
     a.from_cache = j.value("from_cache", false);
-    if (j.contains("usage") && j["usage"].is_object()) {
-      const json& u = j["usage"];
-      a.usage.input_tokens = IntegerField(u, "input_tokens", int64_t{0});
-      a.usage.output_tokens = IntegerField(u, "output_tokens", int64_t{0});
-      a.usage.reasoning_tokens = IntegerField(u, "reasoning_tokens", int64_t{0});
-      a.usage.cache_read_tokens = IntegerField(u, "cache_read_tokens", int64_t{0});
-      a.usage.cache_creation_tokens = IntegerField(u, "cache_creation_tokens", int64_t{0});
-      if (u.contains("cost_usd_estimate") && u["cost_usd_estimate"].is_number()) {
-        a.usage.cost_usd = u["cost_usd_estimate"].get<double>();
-        a.usage.cost_known = true;
-      }
-    }
+    if (j.contains("usage")) a.usage = UsageFromRecord(j["usage"]);
     if (j.contains("attempts") && j["attempts"].is_array()) {
       for (const json& t : j["attempts"]) {
         if (!t.is_object()) continue;

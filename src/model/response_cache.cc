@@ -12,6 +12,7 @@
 #include "base/json_fields.h"
 #include "base/output_file.h"
 #include "base/sha256.h"
+#include "model/usage_record.h"
 
 namespace llmstack {
 
@@ -75,14 +76,7 @@ std::optional<ModelAnswer> ResponseCache::Get(const std::string& key) const {
   a.text = j["text"];
   a.reasoning = TextField(j, "reasoning");
   a.latency_ms = NumberField(j, "latency_ms", 0.0);
-  if (j.contains("usage") && j["usage"].is_object()) {
-    const json& u = j["usage"];
-    a.usage.input_tokens = IntegerField(u, "input_tokens", int64_t{0});
-    a.usage.output_tokens = IntegerField(u, "output_tokens", int64_t{0});
-    a.usage.reasoning_tokens = IntegerField(u, "reasoning_tokens", int64_t{0});
-    a.usage.cache_read_tokens = IntegerField(u, "cache_read_tokens", int64_t{0});
-    a.usage.cache_creation_tokens = IntegerField(u, "cache_creation_tokens", int64_t{0});
-  }
+  if (j.contains("usage")) a.usage = UsageFromRecord(j["usage"]);
   a.from_cache = true;
   return a;
 }
@@ -95,12 +89,7 @@ Status ResponseCache::Put(const std::string& key, const ModelAnswer& a) const {
             {"text", a.text},
             {"reasoning", a.reasoning},
             {"latency_ms", a.latency_ms},
-            {"usage",
-             {{"input_tokens", a.usage.input_tokens},
-              {"output_tokens", a.usage.output_tokens},
-              {"reasoning_tokens", a.usage.reasoning_tokens},
-              {"cache_read_tokens", a.usage.cache_read_tokens},
-              {"cache_creation_tokens", a.usage.cache_creation_tokens}}}};
+            {"usage", UsageRecord(a.usage, false)}};
   return WriteOutputFile(path, j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 

@@ -29,11 +29,9 @@ uint8_t EchoRequestType(IpFamily family);  // 8 / 128
 uint8_t EchoReplyType(IpFamily family);    // 0 / 129
 
 struct EchoMessage {
-  uint8_t type = 0;
-  uint8_t code = 0;
+  uint8_t type = 0, code = 0;
   uint16_t checksum = 0;
-  uint16_t ident = 0;
-  uint16_t seq = 0;
+  uint16_t ident = 0, seq = 0;
   ByteView data;
 };
 

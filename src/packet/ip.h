@@ -74,14 +74,11 @@ Result<std::vector<Ipv4Option>> ParseIpv4Options(ByteView options, size_t first_
 //  |         Payload Length        |  Next Header  |   Hop Limit   |
 //  |  Source Address (128 bits) | Destination Address (128 bits)  |   (RFC 8200 §3)
 struct Ipv6Header {
-  uint8_t version = 0;
-  uint8_t traffic_class = 0;
+  uint8_t version = 0, traffic_class = 0;
   uint32_t flow_label = 0;
   uint16_t payload_length = 0;
-  uint8_t next_header = 0;
-  uint8_t hop_limit = 0;
-  std::array<uint8_t, 16> src{};
-  std::array<uint8_t, 16> dst{};
+  uint8_t next_header = 0, hop_limit = 0;
+  std::array<uint8_t, 16> src{}, dst{};
 };
 
 // Errors: kTruncated when fewer than 40 bytes.

@@ -71,4 +71,33 @@ int WorstExitCode(int a, int b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+ReplayRunOptions RunOptionsOf(const ReplayOptions& o) {
+  ReplayRunOptions run_options;
+  run_options.profile = o.profile;
+  run_options.samples = o.samples;
+  run_options.concurrency = o.session.backend.concurrency;
+  run_options.replies_only = o.replies_only;
+  run_options.include_negatives = o.include_negatives;
+  return run_options;
+}
+
+Status FinishReplayRun(const ReplayOptions& o, const ReplayRun& run, const Status& ran,
+                       const PacketStream& stream, uint64_t capture_requests, CaptureWriter* writer,
+                       ResultSink* sink) {
+  if (!ran.ok()) {
+    return ran.code() == StatusCode::kIoError ? ran : ran.WithContext(o.input);
+  }
+  Status finished = writer->Finish();
+  if (!finished.ok()) return finished;
+  sink->FinishSamples();
+  RunSummary& summary = sink->summary();
+  summary.frames = stream.counts().frames;
+  summary.requests = run.requests();
+  if (run.interrupted()) {
+    summary.not_asked = capture_requests - std::min(capture_requests, run.requests());
+  }
+  summary.skipped = summary.frames - std::min(summary.frames, run.request_frames());
+  return Status::Ok();
+}
+
 }  // namespace llmstack

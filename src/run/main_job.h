@@ -13,6 +13,7 @@
 #include "model/model_session.h"
 #include "packet/capture_writer.h"
 #include "report/run_results.h"
+#include "run/replay_run.h"
 
 namespace llmstack {
 
@@ -46,6 +47,17 @@ Result<std::unique_ptr<ModelSession>> OpenCellSession(const ReplayOptions& o,
                                                       const SessionOptions& cell, uint64_t requests,
                                                       const std::string& capture_copy,
                                                       RunInfo* info, FILE* err);
+
+// The loop's options from the main job's.
+ReplayRunOptions RunOptionsOf(const ReplayOptions& o);
+
+// After `run` ran over `stream` (`ran`, what Run returned): the output capture finished, the
+// samples closed and the summary's counts filled in (`capture_requests`, the capture's echo
+// requests, tells how many an interrupted run did not reach). Errors: Run's (the input named
+// unless it is an output error), then the writer's.
+Status FinishReplayRun(const ReplayOptions& o, const ReplayRun& run, const Status& ran,
+                       const PacketStream& stream, uint64_t capture_requests, CaptureWriter* writer,
+                       ResultSink* sink);
 
 // The output capture's description of a replay of `input` described by `info`.
 CaptureDescription DescribeReplayCapture(const RunInfo& info, const std::string& input);

@@ -94,14 +94,9 @@ class ReplayRun {
   std::function<bool()> stop_;
   std::map<uint64_t, Job> jobs_;
   std::priority_queue<QueuedFrame, std::vector<QueuedFrame>, LaterFirst> frames_;
-  uint64_t order_ = 0;
-  uint64_t next_id_ = 0;
-  uint64_t requests_ = 0;
-  uint64_t not_sent_ = 0;
-  uint64_t request_frames_ = 0;
-  uint64_t written_ = 0;
-  uint64_t answered_ = 0;
-  uint64_t unanswered_ = 0;
+  uint64_t order_ = 0, next_id_ = 0;
+  uint64_t requests_ = 0, not_sent_ = 0, request_frames_ = 0;  // read
+  uint64_t written_ = 0, answered_ = 0, unanswered_ = 0;       // done
   std::vector<bool> recorded_;  // by request index: some result was recorded
   bool budget_exhausted_ = false;
   bool interrupted_ = false;
