@@ -19,10 +19,10 @@
 
 namespace llmstack {
 
+// An echo datagram written in the text: where its hex stands and what it decodes to.
 struct TextPacket {
-  size_t begin = 0;  // character span of its hex in the text
-  size_t end = 0;
-  EchoPacket packet;  // decoded; `packet.datagram` ends at the IP length
+  size_t begin = 0, end = 0;  // character span of its hex in the text
+  EchoPacket packet;          // decoded; `packet.datagram` ends at the IP length
 };
 
 enum class TextTokenKind : uint8_t {

@@ -101,6 +101,17 @@ inline bool PeekBe16(ByteView data, size_t offset, uint16_t* out) {
   return true;
 }
 
+// The byte or big-endian 16-bit value at `offset`, 0 where the data ends first (for showing
+// what a short datagram holds, after its length has been judged).
+inline uint8_t U8OrZero(ByteView data, size_t offset) {
+  return offset < data.size() ? data[offset] : 0;
+}
+inline uint16_t Be16OrZero(ByteView data, size_t offset) {
+  uint16_t v = 0;
+  PeekBe16(data, offset, &v);
+  return v;
+}
+
 inline bool PeekBe32(ByteView data, size_t offset, uint32_t* out) {
   if (offset > data.size() || data.size() - offset < 4) return false;
   ByteReader r(data.subspan(offset));

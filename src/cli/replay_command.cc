@@ -70,16 +70,8 @@ int RunReplayCommand(const ReplayOptions& o, FILE* out, FILE* err) {
   paths = CheckOutputs(o, info);
   if (!paths.ok()) return Fail(err, paths.message());
   if (o.session.journal && !info.model_is_reference) {
-    std::vector<ModelSession*> sessions = {session->get()};
-    Result<JournalIdentity> identity =
-        ReplayRunIdentity(input->path(), sessions, {}, o.session.backend, o.profile, o.samples);
-    if (!identity.ok()) return Fail(err, identity.status().message());
-    std::vector<std::string> notes;
-    Status opened =
-        AttachRunJournal(*o.session.journal, o.session.resume, *identity, sessions, &notes);
+    Status opened = OpenRunJournal(o, input->path(), {session->get()}, {}, err);
     if (!opened.ok()) return Fail(err, opened.message());
-    for (const std::string& w : notes)
-      std::fprintf(err, "llmstack-replay: warning: %s\n", w.c_str());
   }
   info.started_at = NowRfc3339();
 

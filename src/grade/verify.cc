@@ -151,12 +151,8 @@ class FieldGrader {
                same ? FieldGrade::kPass : FieldGrade::kFail);
   }
 
-  uint8_t U8(size_t offset) const { return Have(offset, 1) ? reply_[offset] : 0; }
-  uint16_t U16(size_t offset) const {
-    uint16_t v = 0;
-    PeekBe16(reply_, offset, &v);
-    return v;
-  }
+  uint8_t U8(size_t offset) const { return U8OrZero(reply_, offset); }
+  uint16_t U16(size_t offset) const { return Be16OrZero(reply_, offset); }
 
  private:
   ByteView request_;

@@ -35,13 +35,14 @@ class Dissector {
     out_->fields.push_back({name, offset, shown == SIZE_MAX ? length : shown, value});
     return true;
   }
-  bool Have(size_t offset, size_t length) const { return offset + length <= d_.size(); }
-  uint8_t U8(size_t o) const { return o < d_.size() ? d_[o] : 0; }
-  uint16_t U16(size_t o) const {
-    uint16_t v = 0;
-    PeekBe16(d_, o, &v);
-    return v;
+  // An address field (4 or 16 bytes), shown in dotted or colon form.
+  bool AddressField(const char* name, size_t offset, size_t length) {
+    return Field(name, offset, length,
+                 Have(offset, length) ? FormatAddress(d_.subspan(offset, length)) : "");
   }
+  bool Have(size_t offset, size_t length) const { return offset + length <= d_.size(); }
+  uint8_t U8(size_t o) const { return U8OrZero(d_, o); }
+  uint16_t U16(size_t o) const { return Be16OrZero(d_, o); }
 
  private:
   ByteView d_;
@@ -186,14 +187,8 @@ void DissectIpv4(Dissector& x, ByteView d, Dissection* out) {
   std::string status;
   if (ihl >= 20 && x.Have(0, ihl)) status = ChecksumVerifies(d.first(ihl)) ? " [good]" : " [bad]";
   x.Field("ip.checksum", 10, 2, Hex16(x.U16(10)) + status);
-  if (x.Have(12, 4))
-    x.Field("ip.src", 12, 4, FormatAddress(d.subspan(12, 4)));
-  else
-    x.Field("ip.src", 12, 4, "");
-  if (x.Have(16, 4))
-    x.Field("ip.dst", 16, 4, FormatAddress(d.subspan(16, 4)));
-  else
-    x.Field("ip.dst", 16, 4, "");
+  x.AddressField("ip.src", 12, 4);
+  x.AddressField("ip.dst", 16, 4);
   if (ihl > 20) {
     if (!x.Have(0, ihl)) {
       x.Field("ip.options", 20, ihl - 20, "");
@@ -234,14 +229,8 @@ void DissectIpv6(Dissector& x, ByteView d, Dissection* out) {
   }
   x.Field("ipv6.nxt", 6, 1, Num(x.U8(6)));
   x.Field("ipv6.hlim", 7, 1, Num(x.U8(7)));
-  if (x.Have(8, 16))
-    x.Field("ipv6.src", 8, 16, FormatAddress(d.subspan(8, 16)));
-  else
-    x.Field("ipv6.src", 8, 16, "");
-  if (x.Have(24, 16))
-    x.Field("ipv6.dst", 24, 16, FormatAddress(d.subspan(24, 16)));
-  else
-    x.Field("ipv6.dst", 24, 16, "");
+  x.AddressField("ipv6.src", 8, 16);
+  x.AddressField("ipv6.dst", 24, 16);
   if (d.size() < 40) return;
   Result<Datagram> parsed = ParseDatagram(d, NetworkProtocol::kIpv6);
   size_t h = 40;

@@ -19,8 +19,7 @@
 namespace llmstack {
 
 struct TextDatagram {
-  size_t begin = 0;  // character span of its hex in the text
-  size_t end = 0;
+  size_t begin = 0, end = 0;  // character span of its hex in the text
   Bytes bytes;
   bool exact = true;  // as long as its own length field says
   // Bytes of the same run left out before and after it ("0x847b" on the line before: 2).

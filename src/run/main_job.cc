@@ -7,6 +7,7 @@
 #include "packet/capture.h"
 #include "packet/packet_stream.h"
 #include "report/terminal_report.h"
+#include "run/run_journal.h"
 
 namespace llmstack {
 
@@ -69,6 +70,20 @@ CaptureDescription DescribeReplayCapture(const RunInfo& info, const std::string&
 int WorstExitCode(int a, int b) {
   auto rank = [](int code) { return code == 2 ? 3 : code == 3 ? 2 : code == 1 ? 1 : 0; };
   return rank(a) >= rank(b) ? a : b;
+}
+
+Status OpenRunJournal(const ReplayOptions& o, const std::string& capture_copy,
+                      const std::vector<ModelSession*>& sessions,
+                      const std::vector<std::string>& cells, FILE* err) {
+  Result<JournalIdentity> identity =
+      ReplayRunIdentity(capture_copy, sessions, cells, o.session.backend, o.profile, o.samples);
+  if (!identity.ok()) return identity.status();
+  std::vector<std::string> notes;
+  Status opened =
+      AttachRunJournal(*o.session.journal, o.session.resume, *identity, sessions, &notes);
+  if (!opened.ok()) return opened;
+  for (const std::string& w : notes) std::fprintf(err, "llmstack-replay: warning: %s\n", w.c_str());
+  return Status::Ok();
 }
 
 ReplayRunOptions RunOptionsOf(const ReplayOptions& o) {

@@ -48,6 +48,13 @@ Result<std::unique_ptr<ModelSession>> OpenCellSession(const ReplayOptions& o,
                                                       const std::string& capture_copy,
                                                       RunInfo* info, FILE* err);
 
+// Opens the run's journal (--journal; with --resume, checks it is this run's and reopens it)
+// for `sessions`, named `cells` in a matrix run (empty for a single run); its notes go to `err`
+// as warnings. Errors: ReplayRunIdentity's and AttachRunJournal's.
+Status OpenRunJournal(const ReplayOptions& o, const std::string& capture_copy,
+                      const std::vector<ModelSession*>& sessions,
+                      const std::vector<std::string>& cells, FILE* err);
+
 // The loop's options from the main job's.
 ReplayRunOptions RunOptionsOf(const ReplayOptions& o);
 

@@ -38,8 +38,7 @@ std::string Prefixed(const std::string& prefix, const std::string& text) {
 }
 
 struct Cell {
-  std::string name;
-  std::string output;
+  std::string name, output;  // the cell's name and its output capture
   RunInfo info;
   std::unique_ptr<ModelSession> session;
 };
@@ -181,15 +180,8 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
       journaled.push_back(c.name);
     }
     if (!sessions.empty()) {
-      Result<JournalIdentity> identity = ReplayRunIdentity(input->path(), sessions, journaled,
-                                                           o.session.backend, o.profile, o.samples);
-      if (!identity.ok()) return Fail(err, identity.status().message());
-      std::vector<std::string> notes;
-      Status opened =
-          AttachRunJournal(*o.session.journal, o.session.resume, *identity, sessions, &notes);
+      Status opened = OpenRunJournal(o, input->path(), sessions, journaled, err);
       if (!opened.ok()) return Fail(err, opened.message());
-      for (const std::string& w : notes)
-        std::fprintf(err, "llmstack-replay: warning: %s\n", w.c_str());
     }
   }
 
