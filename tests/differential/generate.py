@@ -6,7 +6,7 @@ Each request is a dict: index, link ("veth" or "tun"), eth_dst ("host", "broadca
 IP datagrams to send: more than one when fragmented). The host under test has 192.0.2.1/24,
 2001:db8:1::1/64 and fe80::b; its neighbour 192.0.2.2 / 2001:db8:1::2 / fe80::a is the sender.
 Unicast destinations in unicast frames are the host's own: whether an address belongs to the
-host a capture cannot show (src/DESIGN.md section 5), so other hosts' addresses are not sent;
+host a capture cannot show (DESIGN.md section 5), so other hosts' addresses are not sent;
 subnet broadcasts go in link-layer broadcasts, as senders send them.
 
     python3 generate.py --seed 1 --count 2000 > plan.json
