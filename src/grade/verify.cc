@@ -194,7 +194,7 @@ void GradeEcho(const EchoPacket& req, ByteView reply, size_t h, Profile profile,
     if (!c.verifies && message.size() < m) {
       // The message is cut short: the checksum is judged for the whole message, the request's
       // remaining bytes in place (when it is right for that, only the missing fields are
-      // wrong; when not, the expected value is the whole message's, not that of the stub).
+      // wrong; when not, the expected value is the whole message's, not that of the cut bytes).
       Bytes whole(message.begin(), message.end());
       ByteView rest = req.message().subspan(message.size());
       whole.insert(whole.end(), rest.begin(), rest.end());
