@@ -33,7 +33,7 @@ struct EchoPacket {
   // Reassembled past 65,535 bytes (ReassembledDatagram::oversize): a host drops it.
   bool oversize = false;
   bool first_fragment_lacks_upper_header = false;  // IPv6 (ReassembledDatagram)
-  Bytes link_header;                       // of the completing frame
+  Bytes link_header;                               // of the completing frame
   bool link_broadcast = false;             // Ethernet destination was broadcast or multicast
   std::vector<StoredFrame> stored_frames;  // when the stream keeps frames
 

@@ -3,10 +3,10 @@
 #include <cstdint>
 
 #include "grade/responder.h"
-#include "report/run_results.h"
 #include "grade/verify.h"
 #include "packet/dissect.h"
 #include "packet/packet_stream.h"
+#include "report/run_results.h"
 
 using namespace llmstack;
 
