@@ -206,7 +206,9 @@ std::vector<AttemptOutcome> ExecAttemptRunner::Poll(double timeout_s) {
   double wait = done.empty() ? timeout_s : 0;
   std::vector<pollfd> fds;
   std::vector<std::pair<uint64_t, int>> owners;  // id, which (0 in, 1 out, 2 err, 3 exit)
-  for (auto& [id, c] : children_) {
+  for (auto& entry : children_) {
+    const uint64_t id = entry.first;  // named apart: a lambda cannot capture a structured binding
+    Child& c = entry.second;
     auto watch = [&](int fd, short events, int which) {
       if (fd < 0) return;
       fds.push_back({fd, events, 0});
