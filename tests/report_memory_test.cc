@@ -9,6 +9,7 @@ namespace llmstack::testing {
 namespace {
 
 TEST_CASE("grade's peak memory with JSON and HTML reports is the same for 2k and 20k pairs") {
+  if (kSanitized) return Skip("peak memory is not measured under AddressSanitizer");
   CommandResult r =
       RunShell("python3 " + SourcePath("bench/memory") + " --binary " + QuotedToolPath() +
                " --small 2000 --large 20000 --max-ratio 1.5 --max-mib 100");

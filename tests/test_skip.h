@@ -12,6 +12,20 @@ namespace llmstack::testing {
 
 inline constexpr int kSkipExitCode = 77;
 
+// Whether this build runs under AddressSanitizer, whose shadow memory makes peak-memory figures
+// and address-space limits meaningless.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 inline std::atomic<int>& SkipCounter() {
   static std::atomic<int> count{0};
   return count;

@@ -2,6 +2,8 @@
 # grade: many unanswered requests with unrelated replies (3-of-4 pairing fallback): 5k vs 50k stays linear.
 # usage: 55-grade-unanswered-linear.sh /path/to/llmstack-replay
 source "$(dirname "$0")/lib.bash"
+# AddressSanitizer reserves terabytes of shadow memory: no address-space limit or peak RSS holds.
+[ -z "${LLMSTACK_SANITIZED:-}" ] || { echo "not measured under AddressSanitizer" >&2; exit 77; }
 python3 - <<'PY'
 from pktgen import *
 for n in (5000, 50000):

@@ -2,6 +2,8 @@
 # JSON report of 200k pairs within 1.5x the memory of 20k pairs (grade), both well under 100 MiB.
 # usage: 56-report-memory-constant.sh /path/to/llmstack-replay
 source "$(dirname "$0")/lib.bash"
+# AddressSanitizer reserves terabytes of shadow memory: no address-space limit or peak RSS holds.
+[ -z "${LLMSTACK_SANITIZED:-}" ] || { echo "not measured under AddressSanitizer" >&2; exit 77; }
 python3 - <<'PY'
 from pktgen import *
 for n in (20000, 200000):
