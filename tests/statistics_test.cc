@@ -1,8 +1,12 @@
 // The statistics against values computed independently here (and, where cited, published).
 #include "report/statistics.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
+
+#include "report/run_results.h"
 
 namespace llmstack {
 namespace {
@@ -66,6 +70,44 @@ TEST_CASE("percentiles interpolate between closest ranks", "[statistics]") {
   CHECK(Percentile(v, 100) == 5);
   std::vector<double> empty;
   CHECK(Percentile(empty, 50) == 0);
+}
+
+TEST_CASE("percentiles agree with interpolating in the sorted values, ties and all",
+          "[statistics]") {
+  std::mt19937 random(7);
+  for (size_t n = 1; n <= 300; n += 7) {
+    std::vector<double> v(n);
+    for (double& x : v) x = static_cast<double>(random() % 50) / 4;  // many ties
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    for (double p : {0.0, 1.0, 50.0, 90.0, 99.0, 100.0}) {
+      double rank = p / 100 * static_cast<double>(n - 1);
+      size_t low = static_cast<size_t>(rank);
+      size_t high = std::min(n - 1, low + 1);
+      double want = sorted[low] + (sorted[high] - sorted[low]) * (rank - static_cast<double>(low));
+      INFO("n " << n << " p " << p);
+      CHECK(Percentile(v, p) == Approx(want));
+    }
+  }
+}
+
+TEST_CASE("a run's latencies keep counts, and their percentiles are those of every value",
+          "[statistics]") {
+  std::mt19937 random(11);
+  RttStats rtt;
+  std::vector<double> all;
+  for (int i = 0; i < 5000; ++i) {
+    double ms = static_cast<double>(random() % 300) * 0.001 + (i % 97 == 0 ? 250.0 : 0.0);
+    rtt.Add(ms);
+    all.push_back(ms);
+  }
+  CHECK(rtt.count == 5000);
+  CHECK(rtt.counts.size() <= 300 + 300);  // distinct latencies, not one entry per result
+  for (double p : {0.0, 50.0, 90.0, 99.0, 99.9, 100.0}) {
+    INFO("p " << p);
+    CHECK(rtt.percentile(p) == Approx(Percentile(all, p)));
+  }
+  CHECK(RttStats().percentile(50) == 0);
 }
 
 }  // namespace

@@ -54,7 +54,15 @@ class FlatHashMap {
   }
 
   const Key& KeyAt(size_t slot) const { return slots_[slot].entry->first; }
+  // Calls f(key, value) for every entry, in no particular order.
+  template <typename F>
+  void ForEach(F f) const {
+    for (const Slot& s : slots_) {
+      if (s.entry) f(s.entry->first, s.entry->second);
+    }
+  }
   Value& ValueAt(size_t slot) { return slots_[slot].entry->second; }
+  const Value& ValueAt(size_t slot) const { return slots_[slot].entry->second; }
 
   // Removes the entry in `slot`, moving back entries whose probe ran through it (Knuth,
   // TAOCP vol. 3, 6.4, Algorithm R).

@@ -59,14 +59,25 @@ ReplyPairer::Key ReplyPairer::AnswerKey(const EchoPacket& p) {
   return k;
 }
 
-void ReplyPairer::Hold(const Key& key, uint64_t index) {
+void ReplyPairer::Hold(ByKey& table, const Key& key, uint64_t index) {
   ++probes_;
   bool added;
-  Bucket& bucket = by_key_.ValueAt(by_key_.FindOrAdd(key, &added));
+  Bucket& bucket = table.ValueAt(table.FindOrAdd(key, &added));
   if (added) {
     bucket.first = index;
   } else {
     bucket.later.push_back(index);
+  }
+}
+
+void ReplyPairer::HoldPartial(const Key& key, uint64_t index) {
+  for (Omitted field : kOmittable) Hold(partial_by_key_, key.Without(field), index);
+}
+
+void ReplyPairer::IndexPartialKeys() {
+  partial_indexed_ = true;
+  for (const Entry& e : queue_) {
+    if (e.waiting && !e.key.group) HoldPartial(e.key, e.index);
   }
 }
 
@@ -76,10 +87,8 @@ void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
     k.group = true;
     k.dst = {};
   }
-  Hold(k, index);
-  if (!k.group) {
-    for (Omitted field : kOmittable) Hold(k.Without(field), index);
-  }
+  Hold(by_key_, k, index);
+  if (partial_indexed_ && !k.group) HoldPartial(k, index);
   queue_.push_back({index, k, true});
   ++waiting_;
 }
@@ -95,24 +104,27 @@ ReplyPairer::Entry* ReplyPairer::FindEntry(uint64_t index) {
   return entry != queue_.end() && entry->index == index ? &*entry : nullptr;
 }
 
-std::optional<uint64_t> ReplyPairer::Oldest(const Key& key) {
+std::optional<uint64_t> ReplyPairer::OldestIn(const ByKey& table, const Key& key) {
   ++probes_;
-  size_t slot = by_key_.Find(key);
+  size_t slot = table.Find(key);
   if (slot == ByKey::kNone) return std::nullopt;
-  return by_key_.ValueAt(slot).first;  // always waiting (see Release)
+  return table.ValueAt(slot).first;  // always waiting (see ReleaseAt)
 }
 
-void ReplyPairer::Release(const Key& key) {
+void ReplyPairer::Release(ByKey& table, const Key& key) {
   ++probes_;
-  size_t slot = by_key_.Find(key);
-  if (slot == ByKey::kNone) return;
-  Bucket& b = by_key_.ValueAt(slot);
+  size_t slot = table.Find(key);
+  if (slot != ByKey::kNone) ReleaseAt(table, slot);
+}
+
+void ReplyPairer::ReleaseAt(ByKey& table, size_t slot) {
+  Bucket& b = table.ValueAt(slot);
   ++b.taken;
   // Drop taken requests from the front, so that `first` is waiting again.
   while (!IsWaiting(b.first)) {
     --b.taken;
     if (b.later_head == b.later.size()) {
-      by_key_.Erase(slot);
+      table.Erase(slot);
       return;
     }
     b.first = b.later[b.later_head++];
@@ -131,42 +143,65 @@ void ReplyPairer::Release(const Key& key) {
   }
 }
 
-void ReplyPairer::Take(uint64_t index, Key key) {  // a copy: the entry may leave the queue
-  Entry* e = FindEntry(index);
+void ReplyPairer::Take(Entry* e, size_t exact_slot) {
   if (e == nullptr || !e->waiting) return;
   e->waiting = false;
   --waiting_;
-  Release(key);
-  if (!key.group) {
-    for (Omitted field : kOmittable) Release(key.Without(field));
+  const Key key = e->key;  // the entry may leave the queue below
+  const uint64_t index = e->index;
+  if (exact_slot == ByKey::kNone) {
+    Release(by_key_, key);
+  } else {
+    ReleaseAt(by_key_, exact_slot);
+  }
+  if (partial_indexed_ && !key.group) {
+    for (Omitted field : kOmittable) Release(partial_by_key_, key.Without(field));
   }
   while (!queue_.empty() && !queue_.front().waiting) queue_.pop_front();
+  // With no request waiting every partial bucket is gone (a bucket's first request waits):
+  // the next reply that needs them builds them afresh from the requests then waiting.
+  if (waiting_ == 0) partial_indexed_ = false;
   RememberAnswered(key, index);
 }
 
 void ReplyPairer::RememberAnswered(const Key& key, uint64_t index) {
-  if (answered_ring_.empty()) {
-    answered_ring_.resize(kRememberedAnswers);
-    answered_.Reserve(kRememberedAnswers);
-  }
-  size_t place = answered_next_;
-  if (answered_count_ == kRememberedAnswers) {
-    // The oldest goes, unless its hash now leads to a newer key.
+  // Room for the whole ring on first use, filled as answers come (nothing written twice).
+  if (answered_ring_.empty()) answered_ring_.reserve(kRememberedAnswers);
+  const size_t place = answered_total_ % kRememberedAnswers;
+  if (answered_total_ >= kRememberedAnswers &&
+      answered_total_ - kRememberedAnswers < answered_indexed_to_) {
+    // The oldest goes from the table too, unless its hash now leads to a newer key.
+    ++probes_;
     size_t slot = answered_.Find(KeyHash()(answered_ring_[place].key));
     if (slot != AnsweredByFingerprint::kNone && answered_.ValueAt(slot) == place) {
       answered_.Erase(slot);
     }
-  } else {
-    ++answered_count_;
   }
-  answered_ring_[place] = {key, index};
-  bool added;
-  answered_.ValueAt(answered_.FindOrAdd(KeyHash()(key), &added)) = static_cast<uint32_t>(place);
-  answered_next_ = (place + 1) % kRememberedAnswers;
+  if (place == answered_ring_.size()) {
+    answered_ring_.push_back({key, index});
+  } else {
+    answered_ring_[place] = {key, index};
+  }
+  ++answered_total_;
+}
+
+void ReplyPairer::IndexAnswered() {
+  if (answered_.size() == 0) answered_.Reserve(kRememberedAnswers);
+  const uint64_t oldest =
+      answered_total_ > kRememberedAnswers ? answered_total_ - kRememberedAnswers : 0;
+  for (uint64_t n = std::max(answered_indexed_to_, oldest); n < answered_total_; ++n) {
+    ++probes_;
+    const size_t place = n % kRememberedAnswers;
+    bool added;
+    answered_.ValueAt(answered_.FindOrAdd(KeyHash()(answered_ring_[place].key), &added)) =
+        static_cast<uint32_t>(place);
+  }
+  answered_indexed_to_ = answered_total_;
 }
 
 std::optional<uint64_t> ReplyPairer::AnsweredUnder(const Key& key) {
   ++probes_;
+  IndexAnswered();
   size_t slot = answered_.Find(KeyHash()(key));
   if (slot == AnsweredByFingerprint::kNone) return std::nullopt;
   // The hash leads to a place in the ring; the key there must be this one.
@@ -176,9 +211,11 @@ std::optional<uint64_t> ReplyPairer::AnsweredUnder(const Key& key) {
 }
 
 std::optional<uint64_t> ReplyPairer::TakeOldest(const Key& key) {
-  std::optional<uint64_t> index = Oldest(key);
-  if (!index) return std::nullopt;
-  Take(*index, FindEntry(*index)->key);
+  ++probes_;
+  size_t slot = by_key_.Find(key);
+  if (slot == ByKey::kNone) return std::nullopt;
+  const uint64_t index = by_key_.ValueAt(slot).first;  // always waiting (see ReleaseAt)
+  Take(FindEntry(index), slot);
   return index;
 }
 
@@ -203,13 +240,15 @@ std::optional<ReplyMatch> ReplyPairer::MatchReply(const EchoPacket& reply) {
     if (std::optional<uint64_t> index = AnsweredUnder(*key)) return ReplyMatch{*index, true};
   }
   // Three of four: source, destination, identifier, sequence; the oldest of the candidates.
+  if (waiting_ == 0) return std::nullopt;
+  if (!partial_indexed_) IndexPartialKeys();
   std::optional<uint64_t> oldest;
   for (Omitted field : kOmittable) {
-    std::optional<uint64_t> index = Oldest(want.Without(field));
+    std::optional<uint64_t> index = OldestIn(partial_by_key_, want.Without(field));
     if (index && (!oldest || *index < *oldest)) oldest = index;
   }
   if (!oldest) return std::nullopt;
-  Take(*oldest, FindEntry(*oldest)->key);
+  Take(FindEntry(*oldest), ByKey::kNone);
   return ReplyMatch{*oldest, false};
 }
 

@@ -10,6 +10,12 @@
 // request (ping prints `DUP!`), never the reply of another request: it is not offered to the
 // three-of-four fallback. Every operation is amortized constant time: the fallback looks in
 // four tables keyed by three of the four fields, not through the waiting requests.
+//
+// What only a reply that matches no waiting request needs is built when the first such reply
+// comes, not for every request: the four partial-key tables (from the requests then waiting,
+// kept up until none waits) and the table of answered keys (from the ring of them, kept up
+// from then on). Each request goes into each at most once, so the cost stays linear, and a
+// capture whose replies all match pays for neither.
 #ifndef LLMSTACK_GRADE_REPLY_PAIRING_H_
 #define LLMSTACK_GRADE_REPLY_PAIRING_H_
 
@@ -107,29 +113,46 @@ class ReplyPairer {
 
   static Key RequestKey(const EchoPacket& p);  // as the request carries it
   static Key AnswerKey(const EchoPacket& p);   // what the request it answers would carry
-  void Hold(const Key& key, uint64_t index);
+  void Hold(ByKey& table, const Key& key, uint64_t index);
+  void HoldPartial(const Key& key, uint64_t index);
+  // Builds the partial-key tables from the requests waiting now (once per period in which
+  // some request waits).
+  void IndexPartialKeys();
   Entry* FindEntry(uint64_t index);
-  bool IsWaiting(uint64_t index) { return FindEntry(index) && FindEntry(index)->waiting; }
-  // The oldest waiting request under `key`.
-  std::optional<uint64_t> Oldest(const Key& key);
-  std::optional<uint64_t> TakeOldest(const Key& key);
-  // Marks `index` (waiting, held under the keys of `key`) answered and updates its buckets.
-  void Take(uint64_t index, Key key);
-  // After a request held in the bucket under `key` was taken.
-  void Release(const Key& key);
+  bool IsWaiting(uint64_t index) {
+    const Entry* e = FindEntry(index);
+    return e && e->waiting;
+  }
+  std::optional<uint64_t> TakeOldest(const Key& key);  // exact keys
+  // Marks the waiting request of `entry` answered and updates its buckets; `exact_slot` is
+  // that of its exact key in by_key_ when the caller found it (kNone: looked up here).
+  void Take(Entry* entry, size_t exact_slot);
+  // The oldest waiting request under `key` in `table`.
+  std::optional<uint64_t> OldestIn(const ByKey& table, const Key& key);
+  // After a request held in the bucket under `key` (in `slot`) of `table` was taken.
+  void Release(ByKey& table, const Key& key);
+  void ReleaseAt(ByKey& table, size_t slot);
   void RememberAnswered(const Key& key, uint64_t index);
+  // Adds the answered keys not yet in `answered_` to it.
+  void IndexAnswered();
   std::optional<uint64_t> AnsweredUnder(const Key& key);
 
-  ByKey by_key_;             // exact keys and, for unicast requests, the four partial ones
+  ByKey by_key_;  // exact keys
+  // For unicast requests, the four partial keys; while `partial_indexed_`, every waiting
+  // unicast request is held there.
+  ByKey partial_by_key_;
+  bool partial_indexed_ = false;
   std::deque<Entry> queue_;  // oldest first; answered entries leave from the front
   size_t waiting_ = 0;
-  // Keys of answered requests, to tell duplicates: a ring of the last kRememberedAnswers, the
-  // oldest overwritten, and a table from each key's hash to its place in the ring; both made
-  // at their full size on first use, so memory does not grow with the capture.
+  // Keys of answered requests, to tell duplicates: a ring of the last kRememberedAnswers (the
+  // n-th answered at n % kRememberedAnswers, the oldest overwritten), its full size reserved on
+  // first use so memory does not grow past it; and a table from each key's hash to
+  // its place in the ring, holding those numbered below answered_indexed_to_ that are still
+  // in the ring.
   AnsweredByFingerprint answered_;
   std::vector<AnsweredKey> answered_ring_;
-  size_t answered_next_ = 0;
-  size_t answered_count_ = 0;
+  uint64_t answered_total_ = 0;
+  uint64_t answered_indexed_to_ = 0;
   uint64_t probes_ = 0;
 };
 

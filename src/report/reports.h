@@ -60,6 +60,8 @@ class RunReports {
   // Writes every report, each atomically, and returns the paths written. Errors: kIoError
   // naming the file that could not be written (the reports before it are written).
   Result<std::vector<std::string>> Finish(const RunInfo& info, const RunSummary& summary);
+  // No -r argument: Add() has nothing to write to.
+  bool empty() const { return reports_.empty(); }
 
  private:
   struct Report {

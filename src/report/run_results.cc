@@ -1,6 +1,7 @@
 #include "report/run_results.h"
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "base/sha256.h"
@@ -30,10 +31,22 @@ void RttStats::Add(double ms) {
   ++count;
   sum += ms;
   sum_squares += ms * ms;
-  values.push_back(ms);
+  uint64_t bits;
+  std::memcpy(&bits, &ms, sizeof bits);
+  bool added;
+  ++counts.ValueAt(counts.FindOrAdd(bits, &added));
 }
 
-double RttStats::percentile(double p) const { return Percentile(values, p); }
+double RttStats::percentile(double p) const {
+  std::vector<std::pair<double, uint64_t>> counted;
+  counted.reserve(counts.size());
+  counts.ForEach([&](uint64_t bits, uint64_t n) {
+    double ms;
+    std::memcpy(&ms, &bits, sizeof ms);
+    counted.push_back({ms, n});
+  });
+  return PercentileOfCounts(counted, p);
+}
 
 size_t SizeGroup(size_t data_bytes) {
   return data_bytes < 64 ? 0 : data_bytes < 512 ? 1 : data_bytes < 1472 ? 2 : 3;

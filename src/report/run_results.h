@@ -12,6 +12,7 @@
 
 #include "audit/checksum_audit.h"
 #include "base/clock.h"
+#include "base/flat_hash_map.h"
 #include "base/status.h"
 #include "grade/rendered_fields.h"
 #include "model/backend_factory.h"
@@ -62,9 +63,17 @@ void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessm
 struct RttStats {
   uint64_t count = 0;
   double min = 0, max = 0, sum = 0, sum_squares = 0;
-  // Every latency, for the percentiles: 8 bytes a result, the only per-result record the
-  // summary keeps (sorted in place when a percentile is read).
-  mutable std::vector<double> values;
+  // How often each latency occurred, for exact percentiles. Latencies are differences of
+  // capture timestamps, so their number of distinct values is bounded by their range over the
+  // capture's resolution, not by the number of results: a long capture adds counts, not
+  // entries.
+  struct BitsHash {
+    size_t operator()(uint64_t bits) const {
+      uint64_t h = bits * 0x9e3779b97f4a7c15u;
+      return static_cast<size_t>(h ^ h >> 32);
+    }
+  };
+  FlatHashMap<uint64_t, uint64_t, BitsHash> counts;  // a latency's bits -> occurrences
   void Add(double ms);
   double percentile(double p) const;  // 0..100, as Percentile() (statistics.h)
   double avg() const { return count ? sum / count : 0; }

@@ -54,14 +54,34 @@ double McNemarExactP(uint64_t b, uint64_t c) {
   return std::min(1.0, 2 * tail);
 }
 
-double Percentile(std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  double rank = (p / 100.0) * static_cast<double>(values.size() - 1);
-  size_t low = static_cast<size_t>(std::floor(rank));
-  size_t high = std::min(values.size() - 1, low + 1);
-  double frac = rank - static_cast<double>(low);
-  return values[low] + (values[high] - values[low]) * frac;
+double PercentileOfCounts(std::vector<std::pair<double, uint64_t>>& counted, double p) {
+  uint64_t total = 0;
+  for (const auto& [value, count] : counted) total += count;
+  if (total == 0) return 0;
+  std::sort(counted.begin(), counted.end());
+  const double rank = (p / 100.0) * static_cast<double>(total - 1);
+  const uint64_t low = static_cast<uint64_t>(std::floor(rank));
+  const uint64_t high = std::min(total - 1, low + 1);
+  // The values at ranks `low` and `high` (0-based) of the sorted multiset.
+  double value_low = 0, value_high = 0;
+  uint64_t before = 0;  // values ranked before the current group
+  for (const auto& [value, count] : counted) {
+    if (count == 0) continue;
+    if (low >= before && low < before + count) value_low = value;
+    if (high >= before && high < before + count) {
+      value_high = value;
+      break;
+    }
+    before += count;
+  }
+  return value_low + (value_high - value_low) * (rank - static_cast<double>(low));
+}
+
+double Percentile(const std::vector<double>& values, double p) {
+  std::vector<std::pair<double, uint64_t>> counted;
+  counted.reserve(values.size());
+  for (double v : values) counted.push_back({v, 1});
+  return PercentileOfCounts(counted, p);
 }
 
 }  // namespace llmstack

@@ -29,9 +29,13 @@ double PassHatK(uint64_t n, uint64_t c, uint64_t k);
 // pair.
 double McNemarExactP(uint64_t b, uint64_t c);
 
-// The p-th percentile (0..100) of `values` by linear interpolation between closest ranks (the
-// "R-7" definition, as numpy's default). `values` is sorted in place. 0 when empty.
-double Percentile(std::vector<double>& values, double p);
+// The p-th percentile (0..100) by linear interpolation between closest ranks (the "R-7"
+// definition, as numpy's default), of values given with how often each occurs (`counted`:
+// value, count; a value may appear more than once). `counted` is sorted in place. 0 when
+// there is none.
+double PercentileOfCounts(std::vector<std::pair<double, uint64_t>>& counted, double p);
+// The same of plain values (each counted once).
+double Percentile(const std::vector<double>& values, double p);
 
 }  // namespace llmstack
 

@@ -233,8 +233,9 @@ Result<RunSummary> RunGrade(const GradeOptions& options, FILE* out) {
   Status reports_ok = AddReportOutputs(options.reports, info, &outputs);
   if (reports_ok.ok()) reports_ok = CheckOutputPaths(inputs, outputs);
   if (!reports_ok.ok()) return reports_ok;
-  // A capture on a pipe is read once, as it comes: only a file is hashed first.
-  if (std::filesystem::is_regular_file(options.capture)) {
+  // The hash goes into the reports only. A capture on a pipe is read once, as it comes: only
+  // a file is hashed first.
+  if (!options.reports.empty() && std::filesystem::is_regular_file(options.capture)) {
     if (Result<std::string> hash = Sha256FileHex(options.capture); hash.ok()) {
       info.capture_sha256 = *hash;
     }

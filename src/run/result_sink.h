@@ -62,8 +62,11 @@ class ResultSink {
   RunSummary& summary() { return summary_; }
 
   // Streams results to `reports` in order instead of keeping them (TakeResults() is then
-  // empty). REQUIRES: no result recorded yet.
-  void set_reports(RunReports* reports) { reports_ = reports; }
+  // empty). Reports with no report to write are no reports: no per-packet result is built
+  // for them. REQUIRES: no result recorded yet.
+  void set_reports(RunReports* reports) {
+    reports_ = reports && !reports->empty() ? reports : nullptr;
+  }
   // Results are final when recorded (no Release() follows), as in `grade`.
   void set_final_when_recorded() { final_when_recorded_ = true; }
 
