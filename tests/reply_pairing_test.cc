@@ -157,6 +157,50 @@ TEST_CASE("three of four picks the oldest waiting request over all four fields",
   CHECK(p.waiting() == 0);
 }
 
+TEST_CASE("the three-of-four tables hold every waiting request, built late or added later",
+          "[pairing]") {
+  ReplyPairer p;
+  p.AddRequest(0, Echo(1, 2, 8, 7, 1));
+  // The first reply that needs the fallback builds it from what waits.
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 9)) == Answers(0));
+  CHECK(p.waiting() == 0);
+  // Built again after every request was answered: the old tables hold nothing stale.
+  p.AddRequest(1, Echo(1, 2, 8, 7, 2));
+  p.AddRequest(2, Echo(1, 3, 8, 9, 3));
+  CHECK(p.MatchReply(Echo(3, 1, 0, 9, 99)) == Answers(2));
+  // A request added while the tables are in use goes into them.
+  p.AddRequest(3, Echo(1, 4, 8, 5, 5));
+  CHECK(p.MatchReply(Echo(4, 1, 0, 5, 6)) == Answers(3));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 2)) == Answers(1));
+  CHECK(p.MatchReply(Echo(2, 1, 0, 7, 2)) == Duplicates(1));
+  CHECK(p.waiting() == 0);
+  // With nothing waiting, a reply that matches nothing is nobody's.
+  CHECK(p.MatchReply(Echo(9, 1, 0, 1, 1)) == std::nullopt);
+}
+
+TEST_CASE("duplicates are told among the last 65,536 answers, however the table was built",
+          "[pairing]") {
+  ReplyPairer p;
+  auto host = [](uint32_t i) { return static_cast<uint8_t>(2 + (i >> 16)); };
+  auto answer = [&](uint32_t i) {
+    p.AddRequest(i, Echo(1, host(i), 8, 7, static_cast<uint16_t>(i)));
+    REQUIRE(p.MatchReply(Echo(host(i), 1, 0, 7, static_cast<uint16_t>(i))) == Answers(i));
+  };
+  auto again = [&](uint32_t i) {
+    return p.MatchReply(Echo(host(i), 1, 0, 7, static_cast<uint16_t>(i)));
+  };
+  for (uint32_t i = 0; i < 30000; ++i) answer(i);
+  CHECK(again(10) == Duplicates(10));  // the table is built here, from 30,000 answers
+  for (uint32_t i = 30000; i < 100000; ++i) answer(i);
+  // Answer 10 was in the table and has left the ring since: forgotten, not misread.
+  CHECK(again(10) == std::nullopt);
+  CHECK(again(100000 - ReplyPairer::kRememberedAnswers - 1) == std::nullopt);
+  CHECK(again(100000 - ReplyPairer::kRememberedAnswers) ==
+        Duplicates(100000 - ReplyPairer::kRememberedAnswers));
+  CHECK(again(99999) == Duplicates(99999));
+  CHECK(again(50000) == Duplicates(50000));
+}
+
 // Pairs `n` requests, each answered by a reply with a wrong sequence after all requests are
 // in (the three-of-four fallback), taken from both ends of the queue; then `n` more in a
 // ping-like run (same addresses and identifier) answered newest first, each reply twice.
