@@ -63,10 +63,11 @@ void DescribeRequest(const EchoPacket& request, const RequestAssessment& assessm
 struct RttStats {
   uint64_t count = 0;
   double min = 0, max = 0, sum = 0, sum_squares = 0;
-  // How often each latency occurred, for exact percentiles. Latencies are differences of
-  // capture timestamps, so their number of distinct values is bounded by their range over the
-  // capture's resolution, not by the number of results: a long capture adds counts, not
-  // entries.
+  // How often each latency occurred, for exact percentiles. In `grade` latencies are
+  // differences of capture timestamps, so their number of distinct values is bounded by their
+  // range over the capture's resolution, not by the number of results: a long capture adds
+  // counts, not entries. Measured latencies of model answers (replay, live) are mostly
+  // distinct, one entry per answer.
   struct BitsHash {
     size_t operator()(uint64_t bits) const {
       uint64_t h = bits * 0x9e3779b97f4a7c15u;
