@@ -96,6 +96,23 @@ TEST_CASE("token counts: negative or missing are unknown, huge are clamped", "[h
   sum.Add(big);
   CHECK(sum.input_tokens == std::numeric_limits<int64_t>::max());
   CHECK(sum.output_tokens == 0);
+  // An answer with no counts (a graded reply from a file) still adds its cost and flags.
+  Usage counted_nothing;
+  counted_nothing.cost_usd = 0.25;
+  counted_nothing.cost_known = true;
+  counted_nothing.reported = false;
+  sum.Add(counted_nothing);
+  CHECK(sum.input_tokens == std::numeric_limits<int64_t>::max());
+  CHECK(sum.cost_usd == Approx(0.25));
+  CHECK(sum.cost_known);
+  CHECK_FALSE(sum.reported);
+  // Only a negative count: taken as 0, never subtracted.
+  Usage negative_only;
+  negative_only.cache_read_tokens = -7;
+  Usage fresh;
+  fresh.cache_read_tokens = 3;
+  fresh.Add(negative_only);
+  CHECK(fresh.cache_read_tokens == 3);
 }
 
 TEST_CASE("an answer that is not UTF-8 is read with U+FFFD", "[hostile_values]") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "packet/checksum.h"
 #include "packet/icmp.h"
@@ -85,8 +86,8 @@ class Findings {
     if (slot.rule == HostRule::kNone) slot = {rule, e, std::move(detail)};
     return e == kNo;
   }
-  HostRuleFinding Decision() const {
-    return forbidden_.rule != HostRule::kNone ? forbidden_ : optional_;
+  HostRuleFinding Decision() && {
+    return std::move(forbidden_.rule != HostRule::kNone ? forbidden_ : optional_);
   }
   Profile profile() const { return profile_; }
 
@@ -354,29 +355,29 @@ HostRuleFinding FindHostRule(const EchoPacket& r, Profile profile) {
   ByteView d(r.datagram);
   if (r.truncated) {
     f.Hit(HostRule::kCapturedShort);
-    return f.Decision();
+    return std::move(f).Decision();
   }
   bool v4 = r.family == IpFamily::kIpv4;
   if (v4 && (r.header_length > d.size() || !ChecksumVerifies(d.first(r.header_length))) &&
       f.Hit(HostRule::kIpHeaderChecksum, "the header checksum does not verify")) {
-    return f.Decision();
+    return std::move(f).Decision();
   }
-  if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return f.Decision();
+  if (r.length_past_frame && f.Hit(HostRule::kLengthPastFrame)) return std::move(f).Decision();
   if (r.oversize && f.Hit(HostRule::kOversizeDatagram, "fragments reassemble past 65,535 bytes")) {
-    return f.Decision();
+    return std::move(f).Decision();
   }
   if (!IcmpChecksumVerifies(r.family, r.src(), r.dst(), r.message()) &&
       f.Hit(HostRule::kIcmpChecksum,
             v4 ? "the ICMP checksum does not verify" : "the ICMPv6 checksum does not verify")) {
-    return f.Decision();
+    return std::move(f).Decision();
   }
-  if (r.src().empty() || r.dst().empty()) return f.Decision();
+  if (r.src().empty() || r.dst().empty()) return std::move(f).Decision();
   if (v4) {
-    if (CheckIpv4Addresses(r, f) || CheckIpv4Options(r, f)) return f.Decision();
+    if (CheckIpv4Addresses(r, f) || CheckIpv4Options(r, f)) return std::move(f).Decision();
   } else if (CheckIpv6Addresses(r, f) || CheckIpv6Extensions(r, f)) {
-    return f.Decision();
+    return std::move(f).Decision();
   }
-  return f.Decision();
+  return std::move(f).Decision();
 }
 
 }  // namespace llmstack

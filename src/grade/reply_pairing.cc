@@ -111,14 +111,18 @@ std::optional<uint64_t> ReplyPairer::OldestIn(const ByKey& table, const Key& key
   return table.ValueAt(slot).first;  // always waiting (see ReleaseAt)
 }
 
-void ReplyPairer::Release(ByKey& table, const Key& key) {
+void ReplyPairer::Release(ByKey& table, const Key& key, uint64_t taken_index) {
   ++probes_;
   size_t slot = table.Find(key);
-  if (slot != ByKey::kNone) ReleaseAt(table, slot);
+  if (slot != ByKey::kNone) ReleaseAt(table, slot, taken_index);
 }
 
-void ReplyPairer::ReleaseAt(ByKey& table, size_t slot) {
+void ReplyPairer::ReleaseAt(ByKey& table, size_t slot, uint64_t taken_index) {
   Bucket& b = table.ValueAt(slot);
+  if (b.first == taken_index && b.later_head == b.later.size() && b.taken == 0) {
+    table.Erase(slot);  // the one request held (the common case)
+    return;
+  }
   ++b.taken;
   // Drop taken requests from the front, so that `first` is waiting again.
   while (!IsWaiting(b.first)) {
@@ -150,12 +154,12 @@ void ReplyPairer::Take(Entry* e, size_t exact_slot) {
   const Key key = e->key;  // the entry may leave the queue below
   const uint64_t index = e->index;
   if (exact_slot == ByKey::kNone) {
-    Release(by_key_, key);
+    Release(by_key_, key, index);
   } else {
-    ReleaseAt(by_key_, exact_slot);
+    ReleaseAt(by_key_, exact_slot, index);
   }
   if (partial_indexed_ && !key.group) {
-    for (Omitted field : kOmittable) Release(partial_by_key_, key.Without(field));
+    for (Omitted field : kOmittable) Release(partial_by_key_, key.Without(field), index);
   }
   while (!queue_.empty() && !queue_.front().waiting) queue_.pop_front();
   // With no request waiting every partial bucket is gone (a bucket's first request waits):
@@ -225,13 +229,14 @@ std::optional<uint64_t> ReplyPairer::MatchUnchangedType(const EchoPacket& packet
 
 std::optional<ReplyMatch> ReplyPairer::MatchReply(const EchoPacket& reply) {
   Key want = AnswerKey(reply);
+  if (std::optional<uint64_t> index = TakeOldest(want)) return ReplyMatch{*index, false};
   Key group = want;
   group.group = true;
   group.dst = {};
   // Addresses not swapped (the reply sent the request's way): the two addresses are one
   // mistake, identifier and sequence still name the request. Wireshark pairs these too.
   Key unswapped = RequestKey(reply);
-  for (const Key* key : {&want, &group, &unswapped}) {
+  for (const Key* key : {&group, &unswapped}) {
     if (std::optional<uint64_t> index = TakeOldest(*key)) return ReplyMatch{*index, false};
   }
   // A reply with the key of a request already answered is a duplicate of it (RFC 792 leaves

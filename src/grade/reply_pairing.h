@@ -129,9 +129,10 @@ class ReplyPairer {
   void Take(Entry* entry, size_t exact_slot);
   // The oldest waiting request under `key` in `table`.
   std::optional<uint64_t> OldestIn(const ByKey& table, const Key& key);
-  // After a request held in the bucket under `key` (in `slot`) of `table` was taken.
-  void Release(ByKey& table, const Key& key);
-  void ReleaseAt(ByKey& table, size_t slot);
+  // After request `taken_index`, held in the bucket under `key` (in `slot`) of `table`, was
+  // taken.
+  void Release(ByKey& table, const Key& key, uint64_t taken_index);
+  void ReleaseAt(ByKey& table, size_t slot, uint64_t taken_index);
   void RememberAnswered(const Key& key, uint64_t index);
   // Adds the answered keys not yet in `answered_` to it.
   void IndexAnswered();

@@ -115,15 +115,14 @@ class GradeLoop {
 
   // Grades request `index` with `reply` (a packet from a capture) or none.
   void Grade(uint64_t index, const Waiting& w, const EchoPacket* reply) {
-    ReplyMeta meta;
     if (reply) {
-      meta.reply_frame = reply->frame;
-      meta.rtt_ms = reply->time.MillisecondsSince(w.request.time);
+      reply_meta_.reply_frame = reply->frame;
+      reply_meta_.rtt_ms = reply->time.MillisecondsSince(w.request.time);
       reply_frames_ += reply->frames.size();
       ByteView bytes(reply->datagram);
-      sink_.Record(w.request, w.assessment, index, &bytes, meta, options_.profile);
+      sink_.Record(w.request, w.assessment, index, &bytes, reply_meta_, options_.profile);
     } else {
-      sink_.Record(w.request, w.assessment, index, nullptr, meta, options_.profile);
+      sink_.Record(w.request, w.assessment, index, nullptr, ReplyMeta(), options_.profile);
     }
   }
 
@@ -203,6 +202,7 @@ class GradeLoop {
 
   const GradeOptions& options_;
   ResultSink sink_;
+  ReplyMeta reply_meta_;  // of a reply from a capture: only its frame and time change
   ReplyPairer pairer_;
   // Requests from the oldest still waiting on, by index: request first_waiting_ + i is in
   // slot waiting_[i] of `slots_`, or kGraded once it has been. A slot is reused, with its
