@@ -399,8 +399,13 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   FieldGrader g(req.datagram, reply, out);
   ByteView rq(req.datagram);
   const size_t m = req.message().size();
-  Result<Ipv4Header> rh = ReadIpv4Header(rq);
-  const Ipv4Header request_header = rh.ok() ? *rh : Ipv4Header();
+  // The request's fields a reply copies (RFC 791 §3.1 offsets), zero when its header is cut
+  // short of 20 bytes.
+  const bool request_whole = rq.size() >= 20;
+  const uint8_t request_tos = request_whole ? U8OrZero(rq, 1) : 0;
+  const uint16_t request_id = request_whole ? Be16OrZero(rq, 4) : 0;
+  const uint32_t request_df = request_whole ? (U8OrZero(rq, 6) >> 6 & 1) : 0;
+  const uint16_t request_checksum = request_whole ? Be16OrZero(rq, 10) : 0;
 
   uint8_t version_ihl = g.U8(0);
   size_t ihl_bytes = size_t{version_ihl & 0x0fu} * 4;
@@ -413,11 +418,11 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   g.Add(FieldId::kIpHdrLen, 0, 1, FieldValue::Number(Kind::kDecimal, static_cast<uint32_t>(h)),
         FieldValue::Number(Kind::kDecimal, static_cast<uint32_t>(ihl_bytes)),
         ihl_consistent ? FieldGrade::kPass : FieldGrade::kFail);
-  g.Equal(FieldId::kIpDsfield, 1, 1, Kind::kHex8, request_header.tos, g.U8(1),
+  g.Equal(FieldId::kIpDsfield, 1, 1, Kind::kHex8, request_tos, g.U8(1),
           profile == Profile::kRfc ? FieldGrade::kWarn : FieldGrade::kFail);
   g.Equal(FieldId::kIpLen, 2, 2, Kind::kDecimal, static_cast<uint32_t>(h + m), total_length);
   if (profile == Profile::kDunkels) {
-    g.Equal(FieldId::kIpId, 4, 2, Kind::kHex16, request_header.id, g.U16(4));
+    g.Equal(FieldId::kIpId, 4, 2, Kind::kHex16, request_id, g.U16(4));
   } else {
     g.Any(FieldId::kIpId, 4, 2, Kind::kHex16, g.U16(4));  // RFC 6864 §4.1
   }
@@ -428,8 +433,8 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
     g.Any(FieldId::kIpFlagsDf, 6, 1, Kind::kBool, df);
   } else {
     // Linux replies with DF clear (its ICMP socket uses IP_PMTUDISC_DONT).
-    g.Equal(FieldId::kIpFlagsDf, 6, 1, Kind::kBool,
-            profile == Profile::kLinux ? 0 : request_header.dont_fragment, df);
+    g.Equal(FieldId::kIpFlagsDf, 6, 1, Kind::kBool, profile == Profile::kLinux ? 0 : request_df,
+            df);
   }
   g.Equal(FieldId::kIpFlagsMf, 6, 1, Kind::kBool, 0, flags >> 13 & 1);
   g.Equal(FieldId::kIpFragOffset, 6, 2, Kind::kDecimal, 0, flags & 0x1fff);
@@ -447,7 +452,7 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
 
   if (g.Have(0, h)) {
     ByteView header = reply.first(h);
-    ChecksumCheck c = CheckIpv4HeaderChecksum(header, reply.subspan(h), request_header.checksum);
+    ChecksumCheck c = CheckIpv4HeaderChecksum(header, reply.subspan(h), request_checksum);
     FieldVerdict& f =
         g.Add(FieldId::kIpChecksum, 10, 2, FieldValue::Number(Kind::kHex16, c.expected),
               FieldValue::Number(Kind::kHex16, c.actual),

@@ -124,7 +124,11 @@ Result<Datagram> ParseIpv6(ByteView payload) {
 const char* FamilyName(IpFamily family) { return family == IpFamily::kIpv4 ? "ipv4" : "ipv6"; }
 
 Result<Ipv4Header> ReadIpv4Header(ByteView bytes) {
-  ByteReader r(bytes);
+  // Checked once here, the reader's checks on the fixed 20 bytes below fold away.
+  if (bytes.size() < 20) {
+    return Truncated("IPv4 header cut short at " + std::to_string(bytes.size()) + " of 20 bytes");
+  }
+  ByteReader r(bytes.first<20>());
   Ipv4Header h;
   uint8_t version_ihl, protocol_byte;
   uint16_t flags_offset;
@@ -133,7 +137,7 @@ Result<Ipv4Header> ReadIpv4Header(ByteView bytes) {
       !r.ReadBe16(&h.id) || !r.ReadBe16(&flags_offset) || !r.ReadU8(&h.ttl) ||
       !r.ReadU8(&protocol_byte) || !r.ReadBe16(&h.checksum) || !r.ReadBytes(4, &src) ||
       !r.ReadBytes(4, &dst)) {
-    return Truncated("IPv4 header cut short at " + std::to_string(bytes.size()) + " of 20 bytes");
+    return Truncated("IPv4 header cut short of 20 bytes");  // not reached: checked above
   }
   h.version = version_ihl >> 4;
   h.ihl = version_ihl & 0xf;
