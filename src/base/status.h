@@ -72,10 +72,19 @@ inline Status Truncated(std::string m) { return {StatusCode::kTruncated, std::mo
 inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 
 // A value or the Status that explains why there is none.
+//
+// A parser on the hot path fills its result in place and returns it by name from its one
+// return statement (so it is built where the caller receives it):
+//   Result<Header> out(std::in_place);
+//   ... fill *out; on failure: out = Malformed("...");
+//   return out;
+// A struct assembled field by field on the stack and then copied into a Result is read back
+// in wide loads before its narrow stores have landed, which costs more than the parsing.
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  explicit Result(std::in_place_t) : value_(std::in_place) {}
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok());
   }

@@ -17,46 +17,58 @@ constexpr uint8_t kAuthentication = 51;  // RFC 4302: length in 4-octet units mi
 constexpr uint8_t kDestinationOptions = 60;
 constexpr int kMaxExtensionHeaders = 16;
 
+// Fills the result in place from its one return (Result in base/status.h tells why).
 Result<Datagram> ParseIpv4(ByteView payload) {
+  Result<Datagram> out(std::in_place);
   Result<Ipv4Header> header = ReadIpv4Header(payload);
-  if (!header.ok()) return header.status();
+  if (!header.ok()) {
+    out = header.status();
+    return out;
+  }
   const Ipv4Header& h = *header;
-  if (h.version != 4) return Malformed("IPv4 version field is " + std::to_string(h.version));
-  if (h.ihl < 5) {
-    return Malformed("IPv4 header length " + std::to_string(h.header_length()) +
-                     " is below 20 bytes");
+  if (h.version != 4) {
+    out = Malformed("IPv4 version field is " + std::to_string(h.version));
+  } else if (h.ihl < 5) {
+    out =
+        Malformed("IPv4 header length " + std::to_string(h.header_length()) + " is below 20 bytes");
+  } else if (h.total_length < h.header_length()) {
+    out = Malformed("IPv4 total length " + std::to_string(h.total_length) +
+                    " is below the header length " + std::to_string(h.header_length()));
+  } else if (payload.size() < h.header_length()) {
+    out = Truncated("IPv4 header of " + std::to_string(h.header_length()) + " bytes cut short at " +
+                    std::to_string(payload.size()));
+  } else {
+    Datagram& d = *out;
+    d.family = IpFamily::kIpv4;
+    d.truncated = payload.size() < h.total_length;
+    d.bytes = payload.first(d.truncated ? payload.size() : h.total_length);
+    d.header_length = h.header_length();
+    d.protocol = h.protocol;
+    d.upper = d.bytes.subspan(d.header_length);
+    d.src = payload.subspan(12, 4);
+    d.dst = payload.subspan(16, 4);
+    d.is_fragment = h.more_fragments || h.fragment_offset != 0;
+    d.fragment_id = h.id;
+    d.fragment_offset = size_t{h.fragment_offset} * 8;
+    d.more_fragments = h.more_fragments;
+    d.unfragmentable_length = d.header_length;
   }
-  if (h.total_length < h.header_length()) {
-    return Malformed("IPv4 total length " + std::to_string(h.total_length) +
-                     " is below the header length " + std::to_string(h.header_length()));
-  }
-  if (payload.size() < h.header_length()) {
-    return Truncated("IPv4 header of " + std::to_string(h.header_length()) +
-                     " bytes cut short at " + std::to_string(payload.size()));
-  }
-  Datagram d;
-  d.family = IpFamily::kIpv4;
-  d.truncated = payload.size() < h.total_length;
-  d.bytes = payload.first(d.truncated ? payload.size() : h.total_length);
-  d.header_length = h.header_length();
-  d.protocol = h.protocol;
-  d.upper = d.bytes.subspan(d.header_length);
-  d.src = payload.subspan(12, 4);
-  d.dst = payload.subspan(16, 4);
-  d.is_fragment = h.more_fragments || h.fragment_offset != 0;
-  d.fragment_id = h.id;
-  d.fragment_offset = size_t{h.fragment_offset} * 8;
-  d.more_fragments = h.more_fragments;
-  d.unfragmentable_length = d.header_length;
-  return d;
+  return out;
 }
 
 Result<Datagram> ParseIpv6(ByteView payload) {
+  Result<Datagram> out(std::in_place);
   Result<Ipv6Header> header = ReadIpv6Header(payload);
-  if (!header.ok()) return header.status();
+  if (!header.ok()) {
+    out = header.status();
+    return out;
+  }
   const Ipv6Header& h = *header;
-  if (h.version != 6) return Malformed("IPv6 version field is " + std::to_string(h.version));
-  Datagram d;
+  if (h.version != 6) {
+    out = Malformed("IPv6 version field is " + std::to_string(h.version));
+    return out;
+  }
+  Datagram& d = *out;
   d.family = IpFamily::kIpv6;
   size_t total = 40 + size_t{h.payload_length};
   d.truncated = payload.size() < total;
@@ -73,14 +85,16 @@ Result<Datagram> ParseIpv6(ByteView payload) {
       break;
     }
     if (count == kMaxExtensionHeaders) {
-      return Malformed("more than " + std::to_string(kMaxExtensionHeaders) +
-                       " IPv6 extension headers");
+      out = Malformed("more than " + std::to_string(kMaxExtensionHeaders) +
+                      " IPv6 extension headers");
+      return out;
     }
     uint8_t following, length_field;
     ByteReader r(d.bytes.subspan(std::min(offset, d.bytes.size())));
     if (!r.ReadU8(&following) || !r.ReadU8(&length_field)) {
       if (d.truncated) break;  // cut by the capture: the upper layer is simply not there
-      return Malformed("IPv6 extension header runs past the end of the datagram");
+      out = Malformed("IPv6 extension header runs past the end of the datagram");
+      return out;
     }
     size_t length = next == kFragment         ? 8
                     : next == kAuthentication ? (size_t{length_field} + 2) * 4
@@ -90,7 +104,8 @@ Result<Datagram> ParseIpv6(ByteView payload) {
       uint32_t id;
       if (!r.ReadBe16(&offset_flags) || !r.ReadBe32(&id)) {
         if (d.truncated) break;
-        return Malformed("IPv6 Fragment header runs past the end of the datagram");
+        out = Malformed("IPv6 Fragment header runs past the end of the datagram");
+        return out;
       }
       d.is_fragment = true;
       d.fragment_header_offset = offset;
@@ -102,7 +117,8 @@ Result<Datagram> ParseIpv6(ByteView payload) {
     }
     if (d.bytes.size() - std::min(offset, d.bytes.size()) < length) {
       if (d.truncated) break;
-      return Malformed("IPv6 extension header runs past the end of the datagram");
+      out = Malformed("IPv6 extension header runs past the end of the datagram");
+      return out;
     }
     next_header_field = offset;
     offset += length;
@@ -116,7 +132,7 @@ Result<Datagram> ParseIpv6(ByteView payload) {
   d.protocol = next;
   d.upper = d.bytes.subspan(d.header_length);
   if (!d.is_fragment) d.unfragmentable_length = d.header_length;
-  return d;
+  return out;
 }
 
 }  // namespace
@@ -124,12 +140,14 @@ Result<Datagram> ParseIpv6(ByteView payload) {
 const char* FamilyName(IpFamily family) { return family == IpFamily::kIpv4 ? "ipv4" : "ipv6"; }
 
 Result<Ipv4Header> ReadIpv4Header(ByteView bytes) {
+  Result<Ipv4Header> out(std::in_place);
   // Checked once here, the reader's checks on the fixed 20 bytes below fold away.
   if (bytes.size() < 20) {
-    return Truncated("IPv4 header cut short at " + std::to_string(bytes.size()) + " of 20 bytes");
+    out = Truncated("IPv4 header cut short at " + std::to_string(bytes.size()) + " of 20 bytes");
+    return out;
   }
   ByteReader r(bytes.first<20>());
-  Ipv4Header h;
+  Ipv4Header& h = *out;
   uint8_t version_ihl, protocol_byte;
   uint16_t flags_offset;
   ByteView src, dst;
@@ -137,7 +155,8 @@ Result<Ipv4Header> ReadIpv4Header(ByteView bytes) {
       !r.ReadBe16(&h.id) || !r.ReadBe16(&flags_offset) || !r.ReadU8(&h.ttl) ||
       !r.ReadU8(&protocol_byte) || !r.ReadBe16(&h.checksum) || !r.ReadBytes(4, &src) ||
       !r.ReadBytes(4, &dst)) {
-    return Truncated("IPv4 header cut short of 20 bytes");  // not reached: checked above
+    out = Truncated("IPv4 header cut short of 20 bytes");  // not reached: checked above
+    return out;
   }
   h.version = version_ihl >> 4;
   h.ihl = version_ihl & 0xf;
@@ -151,7 +170,7 @@ Result<Ipv4Header> ReadIpv4Header(ByteView bytes) {
   if (h.header_length() > 20 && bytes.size() >= h.header_length()) {
     h.options = bytes.subspan(20, h.header_length() - 20);
   }
-  return h;
+  return out;
 }
 
 Result<std::vector<Ipv4Option>> ParseIpv4Options(ByteView options, size_t first_offset) {
@@ -185,20 +204,22 @@ Result<std::vector<Ipv4Option>> ParseIpv4Options(ByteView options, size_t first_
 }
 
 Result<Ipv6Header> ReadIpv6Header(ByteView bytes) {
+  Result<Ipv6Header> out(std::in_place);
   ByteReader r(bytes);
-  Ipv6Header h;
+  Ipv6Header& h = *out;
   uint32_t first;
   ByteView src, dst;
   if (!r.ReadBe32(&first) || !r.ReadBe16(&h.payload_length) || !r.ReadU8(&h.next_header) ||
       !r.ReadU8(&h.hop_limit) || !r.ReadBytes(16, &src) || !r.ReadBytes(16, &dst)) {
-    return Truncated("IPv6 header cut short at " + std::to_string(bytes.size()) + " of 40 bytes");
+    out = Truncated("IPv6 header cut short at " + std::to_string(bytes.size()) + " of 40 bytes");
+    return out;
   }
   h.version = static_cast<uint8_t>(first >> 28);
   h.traffic_class = static_cast<uint8_t>(first >> 20);
   h.flow_label = first & 0xfffff;
   std::memcpy(h.src.data(), src.data(), 16);
   std::memcpy(h.dst.data(), dst.data(), 16);
-  return h;
+  return out;
 }
 
 bool IsMulticastAddress(ByteView a) {
