@@ -9,13 +9,9 @@ size_t ReplyPairer::KeyHash::operator()(const Key& k) const {
   // Both addresses eight bytes at a time, multiplied in (Fibonacci hashing).
   uint64_t h = uint64_t{k.ident} << 16 | k.seq | uint64_t{k.ipv6} << 32 | uint64_t{k.group} << 33 |
                uint64_t{static_cast<uint8_t>(k.omitted)} << 34;
-  for (const std::array<uint8_t, 16>* a : {&k.src, &k.dst}) {
-    for (size_t i = 0; i < 16; i += 8) {
-      uint64_t w;
-      std::memcpy(&w, a->data() + i, 8);
-      h = (h ^ w) * 0x9e3779b97f4a7c15u;
-      h ^= h >> 29;
-    }
+  for (uint64_t w : {k.src[0], k.src[1], k.dst[0], k.dst[1]}) {
+    h = (h ^ w) * 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
   }
   return static_cast<size_t>(h);
 }
@@ -42,20 +38,32 @@ ReplyPairer::Key ReplyPairer::Key::Without(Omitted field) const {
   return k;
 }
 
-ReplyPairer::Key ReplyPairer::RequestKey(const EchoPacket& p) {
-  Key k;
-  k.ipv6 = p.family == IpFamily::kIpv6;
-  ByteView src = p.src(), dst = p.dst();
-  if (!src.empty()) std::memcpy(k.src.data(), src.data(), src.size());
-  if (!dst.empty()) std::memcpy(k.dst.data(), dst.data(), dst.size());
-  k.ident = p.ident;
-  k.seq = p.seq;
-  return k;
+namespace {
+
+// The words of a 4- or 16-byte address (any other size: zero).
+void SetAddressWords(ByteView address, std::array<uint64_t, 2>* words) {
+  uint64_t low = 0, high = 0;
+  if (address.size() == 4) {
+    uint32_t v;
+    std::memcpy(&v, address.data(), 4);
+    low = v;
+  } else if (address.size() == 16) {
+    std::memcpy(&low, address.data(), 8);
+    std::memcpy(&high, address.data() + 8, 8);
+  }
+  (*words)[0] = low;
+  (*words)[1] = high;
 }
 
-ReplyPairer::Key ReplyPairer::AnswerKey(const EchoPacket& p) {
-  Key k = RequestKey(p);
-  std::swap(k.src, k.dst);
+}  // namespace
+
+ReplyPairer::Key ReplyPairer::KeyOf(const EchoPacket& p, bool swapped) {
+  Key k;
+  k.ipv6 = p.family == IpFamily::kIpv6;
+  SetAddressWords(swapped ? p.dst() : p.src(), &k.src);
+  SetAddressWords(swapped ? p.src() : p.dst(), &k.dst);
+  k.ident = p.ident;
+  k.seq = p.seq;
   return k;
 }
 
@@ -89,7 +97,9 @@ void ReplyPairer::AddRequest(uint64_t index, const EchoPacket& request) {
   }
   Hold(by_key_, k, index);
   if (partial_indexed_ && !k.group) HoldPartial(k, index);
-  queue_.push_back({index, k, true});
+  Entry& entry = queue_.emplace_back();
+  entry.index = index;
+  entry.key = k;
   ++waiting_;
 }
 

@@ -71,13 +71,21 @@ class ReplyPairer {
   enum class Omitted : uint8_t { kNone, kSrc, kDst, kIdent, kSeq };
   static constexpr Omitted kOmittable[] = {Omitted::kSrc, Omitted::kDst, Omitted::kIdent,
                                            Omitted::kSeq};
+  // An address as two 8-byte words (an IPv4 address in the first four bytes, the rest zero),
+  // written, compared and hashed a word at a time.
+  using AddressWords = std::array<uint64_t, 2>;
   struct Key {
+    AddressWords src{}, dst{};
+    uint16_t ident = 0, seq = 0;
     bool ipv6 = false;
     bool group = false;  // the request went to a group address; dst is left zero
     Omitted omitted = Omitted::kNone;
-    std::array<uint8_t, 16> src{}, dst{};
-    uint16_t ident = 0, seq = 0;
-    bool operator==(const Key& o) const = default;
+    bool operator==(const Key& o) const {
+      return ((src[0] ^ o.src[0]) | (src[1] ^ o.src[1]) | (dst[0] ^ o.dst[0]) |
+              (dst[1] ^ o.dst[1])) == 0 &&
+             ident == o.ident && seq == o.seq && ipv6 == o.ipv6 && group == o.group &&
+             omitted == o.omitted;
+    }
     Key Without(Omitted field) const;
   };
   struct KeyHash {
@@ -111,8 +119,13 @@ class ReplyPairer {
     uint64_t index = 0;
   };
 
-  static Key RequestKey(const EchoPacket& p);  // as the request carries it
-  static Key AnswerKey(const EchoPacket& p);   // what the request it answers would carry
+  // The key of `p` with its addresses as carried, or swapped. Built in the caller's Key,
+  // word by word: a key assembled byte by byte and then copied or hashed in wide loads waits
+  // for its stores.
+  static Key KeyOf(const EchoPacket& p, bool swapped);
+  static Key RequestKey(const EchoPacket& p) { return KeyOf(p, false); }  // as carried
+  // What the request `p` answers would carry.
+  static Key AnswerKey(const EchoPacket& p) { return KeyOf(p, true); }
   void Hold(ByKey& table, const Key& key, uint64_t index);
   void HoldPartial(const Key& key, uint64_t index);
   // Builds the partial-key tables from the requests waiting now (once per period in which
