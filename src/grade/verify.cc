@@ -395,6 +395,29 @@ void GradeIpv4Options(ByteView request_options, ByteView reply_options,
   f.note = note;
 }
 
+// ip.src, ip.dst and ip.options when the request or the reply carries options: the echoes of
+// the request's options are built for them (the addresses depend on a source route).
+void GradeIpv4AddressesAndOptions(const EchoPacket& req, ByteView request_options,
+                                  ByteView reply_options, Profile profile, FieldGrader& g) {
+  std::optional<OptionEcho> rfc_echo, linux_echo;
+  if (!request_options.empty()) {
+    uint32_t clock = MillisecondsSinceMidnight(req.time);
+    Result<OptionEcho> e =
+        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kRfc);
+    if (e.ok()) rfc_echo = std::move(*e);
+    Result<OptionEcho> l =
+        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kLinux);
+    if (l.ok()) linux_echo = std::move(*l);
+  }
+  // Under rfc a reversed source route sends the reply to its first return hop (RFC 791 §3.1).
+  ByteView expected_dst = req.src();
+  if (profile == Profile::kRfc && rfc_echo && rfc_echo->next_hop)
+    expected_dst = *rfc_echo->next_hop;
+  g.AddressEqual(FieldId::kIpSrc, 12, req.dst());
+  g.AddressEqual(FieldId::kIpDst, 16, expected_dst);
+  GradeIpv4Options(request_options, reply_options, rfc_echo, linux_echo, profile, g);
+}
+
 void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrade* out) {
   FieldGrader g(req.datagram, reply, out);
   ByteView rq(req.datagram);
@@ -469,24 +492,11 @@ void GradeIpv4(const EchoPacket& req, ByteView reply, Profile profile, ReplyGrad
   ByteView request_options =
       rq.size() >= 20 ? rq.subspan(20, std::min(req.header_length, rq.size()) - 20) : ByteView();
   ByteView reply_options = g.Have(0, h) ? reply.subspan(20, h - 20) : ByteView();
-  std::optional<OptionEcho> rfc_echo, linux_echo;
-  if (!request_options.empty()) {
-    uint32_t clock = MillisecondsSinceMidnight(req.time);
-    Result<OptionEcho> e =
-        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kRfc);
-    if (e.ok()) rfc_echo = std::move(*e);
-    Result<OptionEcho> l =
-        EchoIpv4Options(request_options, req.src(), req.dst(), clock, OptionEchoStyle::kLinux);
-    if (l.ok()) linux_echo = std::move(*l);
-  }
-  // Under rfc a reversed source route sends the reply to its first return hop (RFC 791 §3.1).
-  ByteView expected_dst = req.src();
-  if (profile == Profile::kRfc && rfc_echo && rfc_echo->next_hop)
-    expected_dst = *rfc_echo->next_hop;
-  g.AddressEqual(FieldId::kIpSrc, 12, req.dst());
-  g.AddressEqual(FieldId::kIpDst, 16, expected_dst);
-  if (!request_options.empty() || !reply_options.empty()) {
-    GradeIpv4Options(request_options, reply_options, rfc_echo, linux_echo, profile, g);
+  if (request_options.empty() && reply_options.empty()) {
+    g.AddressEqual(FieldId::kIpSrc, 12, req.dst());
+    g.AddressEqual(FieldId::kIpDst, 16, req.src());
+  } else {
+    GradeIpv4AddressesAndOptions(req, request_options, reply_options, profile, g);
   }
 
   GradeEcho(req, reply, h, profile, g);
