@@ -64,25 +64,28 @@ TEST_CASE("IPv4: a datagram's fields, and each header fault named", "[ip]") {
   CHECK(d->truncated);
   CHECK(d->bytes.size() == 24);
 
-  CheckFails(ParseDatagram(Hex("4500001c0000"), NetworkProtocol::kIpv4), StatusCode::kTruncated,
-             "IPv4 header cut short at 6 of 20 bytes");
-  Bytes version = Hex(kIpv4);
-  version[0] = 0x55;
-  CheckFails(ParseDatagram(version, NetworkProtocol::kIpv4), StatusCode::kMalformed,
-             "IPv4 version field is 5");
-  Bytes ihl = Hex(kIpv4);
-  ihl[0] = 0x44;
-  CheckFails(ParseDatagram(ihl, NetworkProtocol::kIpv4), StatusCode::kMalformed,
-             "IPv4 header length 16 is below 20 bytes");
-  Bytes total = Hex(kIpv4);
-  total[3] = 0x10;
-  CheckFails(ParseDatagram(total, NetworkProtocol::kIpv4), StatusCode::kMalformed,
-             "IPv4 total length 16 is below the header length 20");
-  Bytes options = Hex(kIpv4);
-  options[0] = 0x46;  // 24-byte header in a 22-byte capture
-  options.resize(22);
-  CheckFails(ParseDatagram(options, NetworkProtocol::kIpv4), StatusCode::kTruncated,
-             "IPv4 header of 24 bytes cut short at 22");
+  // The good datagram with one byte changed, then cut to `keep` bytes (0: not cut).
+  struct Fault {
+    size_t at;
+    uint8_t value;
+    size_t keep;
+    StatusCode code;
+    std::string words;
+  };
+  const std::vector<Fault> faults = {
+      {0, 0x45, 6, StatusCode::kTruncated, "IPv4 header cut short at 6 of 20 bytes"},
+      {0, 0x55, 0, StatusCode::kMalformed, "IPv4 version field is 5"},
+      {0, 0x44, 0, StatusCode::kMalformed, "IPv4 header length 16 is below 20 bytes"},
+      {3, 0x10, 0, StatusCode::kMalformed, "IPv4 total length 16 is below the header length 20"},
+      {0, 0x46, 22, StatusCode::kTruncated, "IPv4 header of 24 bytes cut short at 22"},
+  };
+  for (const Fault& f : faults) {
+    INFO(f.words);
+    Bytes bad = Hex(kIpv4);
+    bad[f.at] = f.value;
+    if (f.keep) bad.resize(f.keep);
+    CheckFails(ParseDatagram(bad, NetworkProtocol::kIpv4), f.code, f.words);
+  }
   CheckFails(ParseDatagram(Hex(kIpv4), NetworkProtocol::kOther), StatusCode::kUnsupported,
              "not an IP datagram");
 }
