@@ -91,8 +91,9 @@ TEST_CASE("IPv4: a datagram's fields, and each header fault named", "[ip]") {
 }
 
 TEST_CASE("IPv6: extension headers walked, and each header fault named", "[ip]") {
-  Result<Datagram> d =
-      ParseDatagram(Hex(Ipv6("0008", "3a", "8000000000000000")), NetworkProtocol::kIpv6);
+  // The datagram's views point into the bytes parsed: each is kept while it is looked at.
+  const Bytes plain = Hex(Ipv6("0008", "3a", "8000000000000000"));
+  Result<Datagram> d = ParseDatagram(plain, NetworkProtocol::kIpv6);
   REQUIRE(d.ok());
   CHECK(d->family == IpFamily::kIpv6);
   CHECK(d->header_length == 40);
@@ -101,21 +102,21 @@ TEST_CASE("IPv6: extension headers walked, and each header fault named", "[ip]")
   CHECK(d->dst[15] == 2);
 
   // Hop-by-Hop (8 bytes) then Destination Options (8 bytes) then ICMPv6.
-  d = ParseDatagram(Hex(Ipv6("0018", "00",
-                             "3c00010400000000"
-                             "3a00010400000000"
-                             "8000000000000000")),
-                    NetworkProtocol::kIpv6);
+  const Bytes extended = Hex(Ipv6("0018", "00",
+                                  "3c00010400000000"
+                                  "3a00010400000000"
+                                  "8000000000000000"));
+  d = ParseDatagram(extended, NetworkProtocol::kIpv6);
   REQUIRE(d.ok());
   CHECK(d->header_length == 56);
   CHECK(d->protocol == 58);
   CHECK(d->upper.size() == 8);
 
   // A Fragment header: offset 0, more fragments, identification 0x01020304.
-  d = ParseDatagram(Hex(Ipv6("0010", "2c",
-                             "3a00000101020304"
-                             "8000000000000000")),
-                    NetworkProtocol::kIpv6);
+  const Bytes fragment = Hex(Ipv6("0010", "2c",
+                                  "3a00000101020304"
+                                  "8000000000000000"));
+  d = ParseDatagram(fragment, NetworkProtocol::kIpv6);
   REQUIRE(d.ok());
   CHECK(d->is_fragment);
   CHECK(d->more_fragments);
