@@ -73,8 +73,8 @@ inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std
 
 // A value or the Status that explains why there is none.
 //
-// A parser on the hot path fills its result in place and returns it by name from its one
-// return statement (so it is built where the caller receives it):
+// A parser on the hot path fills its result in place and names that one object in every
+// return statement (GCC then builds it where the caller receives it, copying nothing):
 //   Result<Header> out(std::in_place);
 //   ... fill *out; on failure: out = Malformed("...");
 //   return out;

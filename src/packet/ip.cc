@@ -17,7 +17,7 @@ constexpr uint8_t kAuthentication = 51;  // RFC 4302: length in 4-octet units mi
 constexpr uint8_t kDestinationOptions = 60;
 constexpr int kMaxExtensionHeaders = 16;
 
-// Fills the result in place from its one return (Result in base/status.h tells why).
+// Fills the one result it returns in place (Result in base/status.h tells why).
 Result<Datagram> ParseIpv4(ByteView payload) {
   Result<Datagram> out(std::in_place);
   Result<Ipv4Header> header = ReadIpv4Header(payload);
