@@ -248,6 +248,26 @@ TEST_CASE("matrix run: two prompts make two cells named by the prompts' stems", 
   CHECK(r.out.find("JSON report: " + dir.File("m.json")) != std::string::npos);
 }
 
+TEST_CASE("matrix run: a bare report name makes reports/ where the run starts", "[matrix]") {
+  testing::TempDir dir;
+  testing::WriteRequestCapture(dir.File("in.pcap"), 4, true);
+  std::string prompt = testing::ReadFile(testing::SourcePath("prompts/ping-respond.md"));
+  testing::WriteFile(dir.File("terse.md"), prompt);
+  testing::WriteFile(dir.File("verbose.md"), prompt);
+  REQUIRE_FALSE(testing::FileExists(dir.File("reports")));
+  testing::CommandResult r = testing::RunShell(
+      "cd '" + dir.path() + "' && " + testing::QuotedToolPath() +
+      " in.pcap -o out.pcap -m reference -p terse.md -p verbose.md -q -r html -r json");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  json m = ReadJson(dir.File("reports/in-replay.json"));
+  CHECK(m["schema"] == "llmstack-replay.matrix/1");
+  CHECK(m["cells"].size() == 2);
+  CHECK(testing::ReadFile(dir.File("reports/in-replay.html")).find("reference--verbose") !=
+        std::string::npos);
+  CHECK(r.out.find("HTML report: reports/in-replay.html") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace llmstack
 

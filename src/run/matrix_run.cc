@@ -139,7 +139,9 @@ int RunMatrix(const ReplayOptions& o, FILE* out, FILE* err) {
   if (o.session.prices_path) inputs.push_back({*o.session.prices_path, "the price table"});
   std::vector<NamedPath> outputs;
   if (o.session.journal) outputs.push_back({*o.session.journal, "the journal"});
-  for (const std::string& r : report_paths) outputs.push_back({r, "the report"});
+  // A bare format name makes reports/ here, before any cell runs, as a single run does.
+  Status report_outputs = AddReportOutputs(o.reports, run_info, &outputs);
+  if (!report_outputs.ok()) return Fail(err, report_outputs.message());
   std::vector<Cell> cells;
   std::vector<MatrixCellSpec> specs;
   for (const std::string& model : models) {
