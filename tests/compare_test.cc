@@ -15,11 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  return json::parse(in);
-}
+using testing::ReadJson;
 
 // C(n, k) / 2^n, exactly enough for n up to a few hundred.
 double BinomialHalf(int n, int k) {

@@ -31,7 +31,7 @@ std::string WithKey(const std::string& args) {
 
 std::string Tool() { return testing::QuotedToolPath(); }
 
-json ReadJson(const std::string& path) { return json::parse(ReadFile(path)); }
+using testing::ReadJson;
 
 // Every file under `dir` that holds `needle`.
 std::string FilesHolding(const std::string& dir, const std::string& needle) {

@@ -19,11 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  return json::parse(in);
-}
+using testing::ReadJson;
 
 // Wilson (1927) score interval at z = 1.959964, written out.
 std::pair<double, double> Wilson(double c, double n) {

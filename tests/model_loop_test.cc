@@ -26,7 +26,7 @@ using testing::StandinServer;
 using testing::TempDir;
 using testing::WriteRequestCapture;
 
-json ReadJson(const std::string& path) { return json::parse(ReadFile(path)); }
+using testing::ReadJson;
 
 using testing::CheckReportContract;
 

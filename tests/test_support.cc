@@ -29,6 +29,12 @@ EchoPacket Packet(const std::string& hex) {
   return *p;
 }
 
+nlohmann::json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot be read");
+  return nlohmann::json::parse(in);
+}
+
 std::string SourcePath(const std::string& relative) {
   return std::string(LLMSTACK_SOURCE_DIR) + "/" + relative;
 }

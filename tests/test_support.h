@@ -2,6 +2,7 @@
 #ifndef LLMSTACK_TESTS_TEST_SUPPORT_H_
 #define LLMSTACK_TESTS_TEST_SUPPORT_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ inline constexpr const char* kExperimentRequest =
 Bytes Hex(const std::string& hex);
 EchoPacket Packet(const std::string& hex);
 std::string SourcePath(const std::string& relative);
+// The JSON document in the file at `path`; throws (failing the test) when it cannot be read
+// or is not JSON.
+nlohmann::json ReadJson(const std::string& path);
 
 struct CommandResult {
   int exit_code = -1;
