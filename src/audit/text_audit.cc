@@ -126,6 +126,19 @@ void TextAudit::CollectPackets() {
       packets_.push_back(std::move(p));
     }
   }
+  for (const auto& p : packets_) {
+    KeyedPackets& keyed = by_echo_key_[{p->packet.family, p->packet.ident, p->packet.seq}];
+    if (p->begin != kNone) {
+      in_text_.push_back(p.get());
+      if (p->packet.is_request()) keyed.requests.push_back(p.get());
+    }
+    if (p->packet.is_reply() && !p->draft) keyed.last_reply = p.get();
+  }
+}
+
+const TextAudit::KeyedPackets* TextAudit::KeyedLike(const EchoPacket& p) const {
+  auto it = by_echo_key_.find({p.family, p.ident, p.seq});
+  return it == by_echo_key_.end() ? nullptr : &it->second;
 }
 
 void TextAudit::FindSections() {
@@ -133,6 +146,8 @@ void TextAudit::FindSections() {
     if (t.kind == TextTokenKind::kBreak && t.line_breaks > 1) paragraphs_.push_back(t.begin);
   }
   const std::vector<size_t>& starts = scan_.line_starts;
+  std::vector<size_t> enclosing;  // indices into sections_
+  size_t last_known = kNone;      // the last section whose subject is known
   for (size_t i = 0; i < starts.size(); ++i) {
     size_t begin = starts[i];
     size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text_.size();
@@ -155,26 +170,30 @@ void TextAudit::FindSections() {
     s.line = i + 1;
     s.level = markdown ? level : 9;
     s.subject = HeadingSubject(words);
-    if (s.subject == Subject::kUnknown) {
-      // A subsection says nothing of its own: it is part of the section above it.
-      for (auto it = sections_.rbegin(); it != sections_.rend(); ++it) {
-        if (it->level < s.level || (s.level == 9 && it->subject != Subject::kUnknown)) {
-          s.subject = it->subject;
-          break;
-        }
-      }
+    // The nearest section above of a lower level: the sections that could still be one for
+    // a later heading are kept with their levels rising (each is dropped once).
+    while (!enclosing.empty() && sections_[enclosing.back()].level >= s.level) {
+      enclosing.pop_back();
     }
+    if (s.subject == Subject::kUnknown) {
+      // A subsection says nothing of its own: it is part of the nearest section above it of
+      // a lower level, or, for another heading, of the nearest above whose subject is known.
+      size_t above = enclosing.empty() ? kNone : enclosing.back();
+      if (s.level == 9 && last_known != kNone && (above == kNone || last_known > above)) {
+        above = last_known;
+      }
+      if (above != kNone) s.subject = sections_[above].subject;
+    }
+    if (s.subject != Subject::kUnknown) last_known = sections_.size();
+    enclosing.push_back(sections_.size());
     sections_.push_back(s);
   }
 }
 
 const Section* TextAudit::SectionOf(size_t pos) const {
-  const Section* found = nullptr;
-  for (const Section& s : sections_) {
-    if (s.begin > pos) break;
-    found = &s;
-  }
-  return found;
+  auto after = std::upper_bound(sections_.begin(), sections_.end(), pos,
+                                [](size_t p, const Section& s) { return p < s.begin; });
+  return after == sections_.begin() ? nullptr : &*(after - 1);
 }
 
 Subject TextAudit::LeadInSubject(size_t pos, size_t* line_number) const {
@@ -220,10 +239,9 @@ Subject TextAudit::LeadInSubject(size_t pos, size_t* line_number) const {
 }
 
 bool TextAudit::HeadingBetween(size_t a, size_t b) const {
-  for (const Section& s : sections_) {
-    if (s.begin > std::min(a, b) && s.begin <= std::max(a, b)) return true;
-  }
-  return false;
+  auto after = std::upper_bound(sections_.begin(), sections_.end(), std::min(a, b),
+                                [](size_t p, const Section& s) { return p < s.begin; });
+  return after != sections_.end() && after->begin <= std::max(a, b);
 }
 
 bool TextAudit::LineEndsWithColon(size_t pos) const {
@@ -241,15 +259,22 @@ bool TextAudit::ParagraphBetween(size_t a, size_t b) const {
 
 // Write-ups show a packet and then discuss it, so a packet after a claim counts as twice as
 // far as one before it, and one in another section farther still.
+//
+// Of the packets before `pos` the last one is nearest: the others end farther back and have
+// at least its headings in between; of those after it, the first. Only one that ends where
+// the last one begins can tie with it (and wins, coming first), so three are looked at.
 const DocPacket* TextAudit::Nearest(size_t pos) const {
+  auto first_after = std::upper_bound(in_text_.begin(), in_text_.end(), pos,
+                                      [](size_t p, const DocPacket* d) { return p < d->begin; });
+  const size_t after = static_cast<size_t>(first_after - in_text_.begin());
   const DocPacket* best = nullptr;
   size_t best_distance = kNone;
-  for (const auto& p : packets_) {
-    if (p->begin == kNone) continue;
+  for (size_t i = after >= 2 ? after - 2 : 0; i < std::min(after + 1, in_text_.size()); ++i) {
+    const DocPacket* p = in_text_[i];
     size_t d = pos < p->begin ? 2 * (p->begin - pos) : (pos >= p->end ? pos - p->end : 0);
     if (HeadingBetween(pos, p->begin)) d += kMaxScannedText * 4;
     if (d < best_distance) {
-      best = p.get();
+      best = p;
       best_distance = d;
     }
   }
@@ -262,26 +287,19 @@ Exchange TextAudit::ExchangeFor(size_t pos) const {
   }
   const DocPacket* p = Nearest(pos);
   if (!p) return {};
+  const KeyedPackets* keyed = KeyedLike(p->packet);
   const DocPacket* request = nullptr;
   if (p->packet.is_request()) {
     request = p;
-  } else {
-    size_t best = kNone;
-    for (const auto& q : packets_) {
-      if (!PairsWith(p->packet, q->packet)) continue;
-      size_t d = q->begin <= p->begin ? p->begin - q->begin : (q->begin - p->begin) + text_.size();
-      if (d < best) {
-        best = d;
-        request = q.get();
-      }
-    }
+  } else if (p->packet.is_reply() && keyed && !keyed->requests.empty()) {
+    // The request it answers: the last one written before it, else the first after it.
+    const std::vector<const DocPacket*>& requests = keyed->requests;
+    auto later = std::upper_bound(requests.begin(), requests.end(), p->begin,
+                                  [](size_t b, const DocPacket* q) { return b < q->begin; });
+    request = later != requests.begin() ? *(later - 1) : *later;
   }
   const DocPacket* written = (!p->packet.is_request() && !p->draft) ? p : nullptr;
-  if (!written && request) {
-    for (const auto& q : packets_) {
-      if (!q->draft && PairsWith(q->packet, request->packet)) written = q.get();
-    }
-  }
+  if (!written && request) written = KeyedLike(request->packet)->last_reply;
   const DocPacket* lone = (!request && !p->packet.is_request() && p != written) ? p : nullptr;
   return MakeExchange(request, written, lone, context_.profile);
 }

@@ -5,9 +5,11 @@
 #define LLMSTACK_AUDIT_TEXT_AUDIT_H_
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "audit/arithmetic.h"
@@ -94,11 +96,21 @@ class TextAudit {
   AuditContext context_;
   TextScan scan_;
   std::vector<std::unique_ptr<DocPacket>> packets_;  // text packets in order, then context ones
+  // The text packets, in text order and disjoint (FindTextDatagrams finds them so).
+  std::vector<const DocPacket*> in_text_;
+  // What pairs by echo key (family, identifier, sequence): the text's requests in text order,
+  // and the last reply in packets_ that is not a draft.
+  struct KeyedPackets {
+    std::vector<const DocPacket*> requests;
+    const DocPacket* last_reply = nullptr;
+  };
+  std::map<std::tuple<IpFamily, uint16_t, uint16_t>, KeyedPackets> by_echo_key_;
+  const KeyedPackets* KeyedLike(const EchoPacket& p) const;
   const DocPacket* context_request_ = nullptr;
   const DocPacket* context_reply_ = nullptr;
   std::vector<Claim> claims_;
   std::vector<Label> labels_;
-  std::vector<Section> sections_;
+  std::vector<Section> sections_;   // in text order
   std::vector<size_t> paragraphs_;  // where blank lines are
   AuditReport report_;
   std::vector<size_t> positions_;
