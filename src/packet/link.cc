@@ -126,29 +126,27 @@ std::string LinkTypeName(LinkType type) {
   return info ? info->name : "unknown";
 }
 
-Result<LinkFrame> DecodeLinkFrame(LinkType type, ByteView frame) {
-  Result<LinkFrame> result(std::in_place);  // filled in place (Result in base/status.h)
-  LinkFrame& out = *result;
+namespace {
+
+// Splits `frame` into `out`; false when it ends inside its link header.
+bool SplitLinkFrame(LinkType type, ByteView frame, LinkFrame& out) {
   ByteReader r(frame);
   switch (type) {
     case LinkType::kRaw:
       out.payload = frame;
       out.protocol = FromVersionNibble(frame);
-      return result;
+      return true;
     case LinkType::kIpv4:
       out.payload = frame;
       out.protocol = NetworkProtocol::kIpv4;
-      return result;
+      return true;
     case LinkType::kIpv6:
       out.payload = frame;
       out.protocol = NetworkProtocol::kIpv6;
-      return result;
+      return true;
     case LinkType::kNull: {
       uint32_t af;
-      if (!r.ReadLe32(&af)) {
-        result = CutShort(type);
-        return result;
-      }
+      if (!r.ReadLe32(&af)) return false;
       // The value is in the capturing host's byte order; AF values are small, so a value
       // with only high bits set was written big-endian.
       if (af > 0xffff) af = (af >> 24) | ((af >> 8) & 0xff00) | ((af << 8) & 0xff0000) | (af << 24);
@@ -157,26 +155,17 @@ Result<LinkFrame> DecodeLinkFrame(LinkType type, ByteView frame) {
     }
     case LinkType::kLoop: {
       uint32_t af;
-      if (!r.ReadBe32(&af)) {
-        result = CutShort(type);
-        return result;
-      }
+      if (!r.ReadBe32(&af)) return false;
       out.protocol = FromAddressFamily(af);
       break;
     }
     case LinkType::kEthernet: {
       // 6 destination, 6 source, then ethertype; 802.1Q/802.1ad tags add 4 bytes each.
       uint16_t ethertype;
-      if (!r.Skip(12) || !r.ReadBe16(&ethertype)) {
-        result = CutShort(type);
-        return result;
-      }
+      if (!r.Skip(12) || !r.ReadBe16(&ethertype)) return false;
       while (ethertype == kEthertypeVlan || ethertype == kEthertypeQinq ||
              ethertype == kEthertypeQinqOld) {
-        if (!r.Skip(2) || !r.ReadBe16(&ethertype)) {
-          result = CutShort(type);
-          return result;
-        }
+        if (!r.Skip(2) || !r.ReadBe16(&ethertype)) return false;
       }
       out.protocol = FromEthertype(ethertype);
       break;
@@ -184,10 +173,7 @@ Result<LinkFrame> DecodeLinkFrame(LinkType type, ByteView frame) {
     case LinkType::kLinuxSll: {
       // packet type(2) ARPHRD type(2) address length(2) address(8) protocol(2)
       uint16_t protocol;
-      if (!r.Skip(14) || !r.ReadBe16(&protocol)) {
-        result = CutShort(type);
-        return result;
-      }
+      if (!r.Skip(14) || !r.ReadBe16(&protocol)) return false;
       out.protocol = FromEthertype(protocol);
       break;
     }
@@ -195,16 +181,21 @@ Result<LinkFrame> DecodeLinkFrame(LinkType type, ByteView frame) {
       // protocol(2) reserved(2) ifindex(4) ARPHRD type(2) packet type(1) address length(1)
       // address(8)
       uint16_t protocol;
-      if (!r.ReadBe16(&protocol) || !r.Skip(kSll2HeaderLength - 2)) {
-        result = CutShort(type);
-        return result;
-      }
+      if (!r.ReadBe16(&protocol) || !r.Skip(kSll2HeaderLength - 2)) return false;
       out.protocol = FromEthertype(protocol);
       break;
     }
   }
   out.header = frame.first(r.position());
   out.payload = r.Rest();
+  return true;
+}
+
+}  // namespace
+
+Result<LinkFrame> DecodeLinkFrame(LinkType type, ByteView frame) {
+  Result<LinkFrame> result(std::in_place);  // filled in place (Result in base/status.h)
+  if (!SplitLinkFrame(type, frame, *result)) result = CutShort(type);
   return result;
 }
 
